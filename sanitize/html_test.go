@@ -1,0 +1,100 @@
+package sanitize
+
+import "testing"
+
+func TestHTML(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []Span
+	}{
+		{"Plain", "hello", []Span{{Text: "hello"}}},
+		{"Empty", "", nil},
+		{"Bold", "a <b>b</b> c", []Span{{Text: "a "}, {Text: "b", Bold: true}, {Text: " c"}}},
+		{"ItalicUnderline", "<i>i</i><u>u</u>", []Span{{Text: "i", Italic: true}, {Text: "u", Underline: true}}},
+		{"Nested", "<b>b<i>bi<u>biu</u></i></b>", []Span{
+			{Text: "b", Bold: true}, {Text: "bi", Bold: true, Italic: true},
+			{Text: "biu", Bold: true, Italic: true, Underline: true}}},
+		{"Overlapping", "<b>b<i>bi</b>i</i>", []Span{
+			{Text: "b", Bold: true}, {Text: "bi", Bold: true, Italic: true}, {Text: "i", Italic: true}}},
+		{"UppercaseTags", "<B>x</B>", []Span{{Text: "x", Bold: true}}},
+		{"FontColor", `<font color="#FF0000">red</font>`, []Span{{Text: "red", Color: "#ff0000"}}},
+		{"FontShortColor", `<font color="#0f0">g</font>`, []Span{{Text: "g", Color: "#00ff00"}}},
+		{"FontNamedColor", `<font color=blue>b</font>`, []Span{{Text: "b", Color: "#0000ff"}}},
+		{"FontHashless", `<font color="00ff00">g</font>`, []Span{{Text: "g", Color: "#00ff00"}}},
+		{"FontHashlessShort", `<font color="bad">x</font>`, []Span{{Text: "x"}}},
+		{"FontBadColor", `<font color="expression(alert(1))">x</font>`, []Span{{Text: "x"}}},
+		{"FontColorEscape", `<font color="#ff0000\x1b[5m">x</font>`, []Span{{Text: "x"}}},
+		{"FontNestedInherit", `<font color="#111111">a<font color="bad">b</font>c</font>`, []Span{{Text: "abc", Color: "#111111"}}},
+		{"FontNestedPop", `<font color="#111111">a<font color="#222222">b</font>c</font>`, []Span{
+			{Text: "a", Color: "#111111"}, {Text: "b", Color: "#222222"}, {Text: "c", Color: "#111111"}}},
+		{"Link", `<a href="https://example.com/x">site</a>`, []Span{{Text: "site", Href: "https://example.com/x"}}},
+		{"LinkJavascript", `<a href="javascript:alert(1)">click</a>`, []Span{{Text: "click"}}},
+		{"LinkJavascriptEntities", `<a href="jav&#x09;ascript:alert(1)">click</a>`, []Span{{Text: "click"}}},
+		{"LinkData", `<a href="data:text/html;base64,PHNjcmlwdD4=">d</a>`, []Span{{Text: "d"}}},
+		{"LinkNoHref", `<a name="x">n</a>`, []Span{{Text: "n"}}},
+		{"LinkIDN", `<a href="https://bücher.example">b</a>`, []Span{{Text: "b", Href: "https://xn--bcher-kva.example"}}},
+		{"BoldLink", `<b><a href="https://a.io">x</a></b>`, []Span{{Text: "x", Bold: true, Href: "https://a.io"}}},
+		{"Br", "a<br>b<br/>c<BR >d", []Span{{Text: "a\nb\nc\nd"}}},
+		{"Entities", "&lt;b&gt; &amp; &quot; &#233; &eacute; &nbsp;", []Span{{Text: "<b> & \" é é \u00a0"}}},
+		{"EntityEscape", "a&#27;[31mb&#x1b;]0;t&#7;c", []Span{{Text: "abc"}}},
+		{"EntityBidi", "a&#x202E;b", []Span{{Text: "ab"}}},
+		{"EntityC1", "a&#x9b;31mb", []Span{{Text: "a\u203a31mb"}}}, // HTML maps &#x9b; to U+203A
+		{"RawEscape", "a\x1b]2;title\x07<b>b</b>", []Span{{Text: "a"}, {Text: "b", Bold: true}}},
+		{"EscapeSplitByNoopTags", "a\x1b<i></i>[31mb", []Span{{Text: "ab"}}},
+		{"NewlinesKept", "line1\nline2", []Span{{Text: "line1\nline2"}}},
+		{"CRLF", "a\r\nb", []Span{{Text: "a\nb"}}},
+		{"OtherTagsDropped", `<p>para</p><div class="x">div</div><span style="color:red">s</span>`, []Span{{Text: "paradivs"}}},
+		{"ScriptDropped", `a<script>alert("x")</script>b`, []Span{{Text: "ab"}}},
+		{"StyleDropped", `a<style>b{color:red}</style>b`, []Span{{Text: "ab"}}},
+		{"ImgDropped", `a<img src="https://t.example/pixel.gif" onerror="x">b`, []Span{{Text: "ab"}}},
+		{"Comment", "a<!-- hidden -->b", []Span{{Text: "ab"}}},
+		{"Doctype", "<!DOCTYPE html>a", []Span{{Text: "a"}}},
+		{"UnclosedBold", "<b>to the end", []Span{{Text: "to the end", Bold: true}}},
+		{"StrayEndTags", "</b></i></font></a>x", []Span{{Text: "x"}}},
+		{"SelfClosingBold", "<b/>x", []Span{{Text: "x"}}},
+		{"BrokenTag", "a <b class=\"x>b</b> c", []Span{{Text: "a "}}},
+		{"LoneLT", "1 < 2 and 3 > 2", []Span{{Text: "1 < 2 and 3 > 2"}}},
+		{"UnclosedScript", "a<script>b", []Span{{Text: "a"}}},
+		{"Plaintext", "a<plaintext><b>x", []Span{{Text: "a<b>x"}}},
+		{"EmptyBold", "<b></b>", nil},
+		{"MergeAfterEmpty", "a<b>\x1b</b>c", []Span{{Text: "ac"}}},
+		{"CombiningAcrossNoopTag", "e<span>\u0301</span>", []Span{{Text: "e\u0301"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := HTML(tc.in)
+			if !equalSpans(got, tc.want) {
+				t.Errorf("HTML(%q) =\n%+v\nwant\n%+v", tc.in, got, tc.want)
+			}
+			checkSpans(t, got)
+		})
+	}
+}
+
+// checkSpans asserts the invariants of HTML's output.
+func checkSpans(tb testing.TB, spans []Span) {
+	tb.Helper()
+	for i, s := range spans {
+		if s.Text == "" {
+			tb.Errorf("span %d is empty", i)
+		}
+		assertSafe(tb, s.Text, false)
+		if Text(s.Text) != s.Text {
+			tb.Errorf("span %d text %q is not clean", i, s.Text)
+		}
+		if s.Color != "" {
+			if c, ok := htmlColor(s.Color); !ok || c != s.Color || len(c) != 7 {
+				tb.Errorf("span %d colour %q is not #rrggbb", i, s.Color)
+			}
+		}
+		if s.Href != "" {
+			if u, ok := SafeURL(s.Href); !ok || u != s.Href {
+				tb.Errorf("span %d href %q is not a safe normal URL", i, s.Href)
+			}
+		}
+		if i > 0 && spans[i-1].format() == s.format() {
+			tb.Errorf("spans %d and %d share formatting", i-1, i)
+		}
+	}
+}
