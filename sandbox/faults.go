@@ -79,6 +79,17 @@ func (f *faults) take(method, path, pattern string) (fault, bool) {
 	return fault{}, false
 }
 
+// PendingFaults counts the injected failures and hangs not used yet.
+func (s *Server) PendingFaults() int {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	n := 0
+	for _, ft := range s.faults.list {
+		n += ft.n
+	}
+	return n
+}
+
 // apply runs the fault of a request, if any, and reports whether the
 // request should still be served.
 func (f *faults) apply(s *Server, w http.ResponseWriter, r *http.Request, pattern string) bool {
@@ -86,6 +97,8 @@ func (f *faults) apply(s *Server, w http.ResponseWriter, r *http.Request, patter
 	if !ok {
 		return true
 	}
+	s.broadcast() // Wait can see that a fault was used
+
 	if ft.status != 0 {
 		s.fail(w, ft.status, "injected failure (sandbox FailNext)")
 		return false

@@ -215,9 +215,13 @@ func (e *env) dial(device, secret string, newline bool) *websocket.Conn {
 // online dials and waits until the server has accepted the login.
 func (e *env) online(d testDevice) *websocket.Conn {
 	e.t.Helper()
+	n := len(e.s.WebsocketLogins())
 	c := e.dial(d.id, d.secret, true)
-	if err := e.s.WaitOnline(ctxT(e.t), d.id); err != nil {
-		e.t.Fatalf("device never came online: %v", err)
+	if err := e.s.WaitLogins(ctxT(e.t), n+1); err != nil {
+		e.t.Fatalf("no websocket login: %v", err)
+	}
+	if l := e.s.WebsocketLogins()[n]; !l.OK || l.DeviceID != d.id {
+		e.t.Fatalf("websocket login %+v", l)
 	}
 	return c
 }

@@ -102,9 +102,9 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, _ []string) 
 		ok = d != nil && acc != nil && d.UserKey == acc.UserKey
 		s.mu.Unlock()
 	}
-	s.ws.recordLogin(device, ok)
-	s.broadcast()
 	if !ok {
+		s.ws.recordLogin(device, false)
+		s.broadcast()
 		// Unconfirmed: the server closes after 'E'. The sandbox does, with
 		// a close handshake, and reads until the client answers it.
 		s.log.note("websocket login rejected (device %q)", clip(device, 40))
@@ -118,6 +118,9 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, _ []string) 
 	if old := s.ws.setLive(device, ss); old != nil {
 		old.finish(frameAnother) // one live session per device
 	}
+	// Recorded once live, so that WaitLogins returning means the session
+	// receives frames.
+	s.ws.recordLogin(device, true)
 	s.broadcast()
 	defer s.broadcast()
 	defer s.ws.unsetLive(device, ss)

@@ -200,7 +200,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				s.fail(rec, http.StatusInternalServerError, "internal error")
 			}
 		}
-		s.log.add(Request{At: start, Method: r.Method, Path: redactPath(r.URL), Status: rec.code(), Duration: time.Since(start)})
+		code := rec.code()
+		if rec.status == 0 && !rec.hijacked && r.Context().Err() != nil {
+			code = 499 // the client went away before a reply (nginx's code)
+		}
+		s.log.add(Request{At: start, Method: r.Method, Path: redactPath(r.URL), Status: code, Duration: time.Since(start)})
+		s.broadcast()
 	}()
 
 	rt, params := s.match(r.URL.Path)

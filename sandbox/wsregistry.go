@@ -165,7 +165,8 @@ func (s *Server) WaitOnline(ctx context.Context, deviceID string) error {
 }
 
 // WaitLogins blocks until at least n websocket login attempts (accepted or
-// not) have been recorded, or ctx ends.
+// not) have been recorded, or ctx ends. An accepted login is recorded once
+// its session is live and receives frames.
 func (s *Server) WaitLogins(ctx context.Context, n int) error {
 	for {
 		s.ws.mu.Lock()

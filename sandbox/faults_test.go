@@ -1,0 +1,114 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+func TestFailNext(t *testing.T) {
+	e := newEnv(t, Options{})
+	d := e.newDevice("me@example.com", "a")
+	token := e.s.AddApp("x")
+	form := url.Values{"token": {token}, "user": {d.user}, "message": {"m"}}
+	dl := url.Values{"secret": {d.secret}, "device_id": {d.id}}
+
+	e.s.FailNext("POST /1/messages.json", 2, 500)
+	e.do("GET", "/1/messages.json", dl).check(t, 200, "messages", "user", "device") // other method: untouched
+	e.do("POST", "/1/messages.json", form).check(t, 500, "errors")
+	e.do("POST", "/1/messages.json", form).check(t, 500, "errors")
+	e.do("POST", "/1/messages.json", form).check(t, 200)
+
+	e.s.FailNext("/1/messages.json", 1, 503) // any method
+	e.do("GET", "/1/messages.json", dl).check(t, 503, "errors")
+
+	e.s.FailNext("/1/devices/{device}/update_highest_message.json", 1, 502) // by pattern
+	del := url.Values{"secret": {d.secret}, "message": {"1"}}
+	e.do("POST", "/1/devices/"+d.id+"/update_highest_message.json", del).check(t, 502, "errors")
+	e.do("POST", "/1/devices/"+d.id+"/update_highest_message.json", del).check(t, 200)
+
+	e.s.FailNext("/1/users/login.json", 5, 500)
+	e.s.FailNext("/1/users/login.json", 0, 0) // cancels
+	if n := e.s.PendingFaults(); n != 0 {
+		t.Errorf("%d faults pending after cancelling", n)
+	}
+}
+
+func TestHangNextRespectsCancellation(t *testing.T) {
+	e := newEnv(t, Options{})
+	d := e.newDevice("me@example.com", "a")
+	e.s.HangNext("GET /1/messages.json", 1, time.Hour)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", e.s.APIURL()+"/1/messages.json?secret="+d.secret+"&device_id="+d.id, nil)
+	if _, err := e.hc.Do(req); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("hung request: %v, want the client's deadline", err)
+	}
+	// The server gives the hung handler up when the client goes away: the
+	// request is logged, without a reply.
+	if err := e.s.Wait(ctxT(t), func() bool { r := e.s.Requests(); return len(r) == 3 && r[2].Status == 499 }); err != nil {
+		t.Fatalf("requests %+v: %v", e.s.Requests(), err)
+	}
+	e.download(d) // the next one is served
+
+	// A short hang, then a normal reply.
+	e.s.HangNext("GET /1/messages.json", 1, 10*time.Millisecond)
+	e.download(d)
+}
+
+// TestCloseStopsEverything: a hanging request, live websockets, a pending
+// emergency and a saver are all stopped by Close, and no goroutine is left.
+func TestCloseStopsEverything(t *testing.T) {
+	s, err := New(Options{StatePath: t.TempDir() + "/state.json", KeepAlive: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := &http.Transport{}
+	e := &env{t: t, s: s, hc: &http.Client{Transport: tr}}
+	d := e.newDevice("me@example.com", "a")
+	token := s.AddApp("x")
+	e.publish(Message{Token: token, User: d.user, Message: "m", Priority: 2, Retry: 30, Expire: 600})
+	c := e.online(d)
+	nextFrame(t, c, '#')
+	e.dial(d.id, "bad", true) // a session being refused
+
+	s.HangNext("/1/sounds.json", 1, time.Hour)
+	done := make(chan int)
+	go func() {
+		resp, err := e.hc.Get(s.APIURL() + "/1/sounds.json?token=" + token)
+		if err != nil {
+			done <- 0
+			return
+		}
+		resp.Body.Close()
+		done <- resp.StatusCode
+	}()
+	if err := s.Wait(ctxT(t), func() bool { return s.PendingFaults() == 0 }); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if code := <-done; code != 503 && code != 0 {
+		t.Errorf("hung request ended with %d, want 503 or a broken connection", code)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Close took %v", d)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	tr.CloseIdleConnections()
+	c.Close()
+	goleak.VerifyNone(t)
+}
