@@ -1,0 +1,55 @@
+package cache
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// Errors a caller can test with errors.Is. The wrapped errors carry the
+// file name and what the user can do.
+var (
+	// ErrNotFound: no message (or outbox item) with that id.
+	ErrNotFound = errors.New("cache: not found")
+
+	// ErrUnusable: the file is not SQLite, is damaged, or belongs to another
+	// program. pobox never writes to such a file.
+	ErrUnusable = errors.New("cache: database file unusable")
+
+	// ErrNewerSchema: the file was written by a newer pobox. It is left as it is.
+	ErrNewerSchema = errors.New("cache: database written by a newer pobox")
+
+	// ErrClosed: the DB was used after Close.
+	ErrClosed = errors.New("cache: database closed")
+)
+
+// unusable explains a file pobox cannot use, naming it and the way out.
+func unusable(path string, why error) error {
+	return fmt.Errorf("%w: %s: %v; pobox has not changed it. Move it aside "+
+		"(for example: mv %q %q) and pobox will start a new cache; "+
+		"messages still on Pushover are downloaded again", ErrUnusable, path, why, path, path+".broken")
+}
+
+// isCorrupt reports whether err is SQLite saying that the file is not a
+// database or is damaged.
+func isCorrupt(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.Code == sqlite3.ErrCorrupt || se.Code == sqlite3.ErrNotADB
+	}
+	return false
+}
+
+// wrapErr translates driver errors at the storage edge: a damaged file
+// becomes ErrUnusable naming the file; anything else is wrapped with what
+// was being done.
+func (db *DB) wrapErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if isCorrupt(err) {
+		return fmt.Errorf("cache: %s: %w", op, unusable(db.path, err))
+	}
+	return fmt.Errorf("cache: %s: %w", op, err)
+}

@@ -1,0 +1,126 @@
+package cache
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// stmts holds the statements every screen and every download runs, prepared
+// once in Open. database/sql re-prepares a statement on another connection
+// of the same pool by itself, and Tx.StmtContext reuses the preparation of
+// the transaction's connection.
+type stmts struct {
+	all []*sql.Stmt
+
+	// write pool
+	insert        *sql.Stmt
+	update        *sql.Stmt
+	tombstoned    *sql.Stmt
+	receiptCopies *sql.Stmt
+	dropOlder     *sql.Stmt
+	ackReceipt    *sql.Stmt
+	metaGet       *sql.Stmt
+	metaRaise     *sql.Stmt
+	setRead       *sql.Stmt
+
+	// read pool
+	get    *sql.Stmt
+	counts *sql.Stmt
+}
+
+func (s *stmts) prepare(ctx context.Context, write, read *sql.DB) error {
+	list := []struct {
+		dst  **sql.Stmt
+		pool *sql.DB
+		sql  string
+	}{
+		{&s.insert, write, `INSERT INTO messages (` + columns + `)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO NOTHING`},
+		// Server fields follow the server, except that acked never goes
+		// back from 1 to 0. Local state (read, ack_pending, stored_at) stays.
+		{&s.update, write, `UPDATE messages SET umid = ?, title = ?, message = ?, app = ?, aid = ?,
+			icon = ?, date = ?, queued_date = ?, dispatched_date = ?, priority = ?, sound = ?, url = ?,
+			url_title = ?, acked = max(acked, ?), ack_pending = ack_pending AND NOT ?, receipt = ?,
+			html = ?, monospace = ?
+			WHERE id = ?`},
+		{&s.tombstoned, write, `SELECT EXISTS (SELECT 1 FROM tombstones WHERE id = ?1)
+			OR (?2 <> '' AND EXISTS (SELECT 1 FROM tombstones WHERE receipt = ?2 AND receipt <> '' AND id > ?1))`},
+		{&s.receiptCopies, write, `SELECT coalesce(max(id), 0), coalesce(max(read), 0), coalesce(max(acked), 0),
+			coalesce(max(ack_pending), 0) FROM messages WHERE receipt = ? AND receipt <> '' AND id <> ?`},
+		{&s.dropOlder, write, `DELETE FROM messages WHERE receipt = ? AND receipt <> '' AND id < ?`},
+		{&s.ackReceipt, write, `UPDATE messages SET acked = 1, ack_pending = 0
+			WHERE receipt = ? AND receipt <> '' AND (acked = 0 OR ack_pending <> 0)`},
+		{&s.metaGet, write, `SELECT coalesce((SELECT value FROM meta WHERE key = ?), 0)`},
+		{&s.metaRaise, write, `INSERT INTO meta (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)`},
+		{&s.setRead, write, `UPDATE messages SET read = ? WHERE id = ?`},
+
+		{&s.get, read, `SELECT ` + columns + ` FROM messages WHERE id = ?`},
+		{&s.counts, read, `SELECT app, total, unread, unacked, ack_pending FROM app_counts ORDER BY app`},
+	}
+	for _, st := range list {
+		p, err := st.pool.PrepareContext(ctx, st.sql)
+		if err != nil {
+			return fmt.Errorf("%w in %s", err, st.sql)
+		}
+		*st.dst = p
+		s.all = append(s.all, p)
+	}
+	return nil
+}
+
+func (s *stmts) close() error {
+	var errs []error
+	for _, st := range s.all {
+		errs = append(errs, st.Close())
+	}
+	s.all = nil
+	return errors.Join(errs...)
+}
+
+// listStmts prepares each list and count query the first time its shape
+// (which filters are set) is used, then reuses it. There are at most a few
+// dozen shapes, so the cache needs no eviction.
+type listStmts struct {
+	mu   sync.Mutex
+	pool *sql.DB
+	m    map[string]*sql.Stmt
+}
+
+func (l *listStmts) init(pool *sql.DB) {
+	l.pool = pool
+	l.m = make(map[string]*sql.Stmt)
+}
+
+// get returns the prepared statement for query.
+func (l *listStmts) get(ctx context.Context, query string) (*sql.Stmt, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.m == nil {
+		return nil, ErrClosed
+	}
+	if st, ok := l.m[query]; ok {
+		return st, nil
+	}
+	st, err := l.pool.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	l.m[query] = st
+	return st, nil
+}
+
+func (l *listStmts) close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var errs []error
+	for _, st := range l.m {
+		errs = append(errs, st.Close())
+	}
+	l.m = nil
+	return errors.Join(errs...)
+}
