@@ -138,6 +138,9 @@ func buildList(kind listKind, f Filter, cursor int64, limit int) (string, []any)
 	var args []any
 	match := matchExpr(f.Search)
 	p := "" // column prefix
+	if match != "" {
+		p = "m."
+	}
 	switch {
 	case kind == kindCountNewer && match == "":
 		b.WriteString("SELECT count(*) FROM messages WHERE ")
@@ -146,7 +149,6 @@ func buildList(kind listKind, f Filter, cursor int64, limit int) (string, []any)
 	default:
 		b.WriteString("SELECT ")
 		if match != "" {
-			p = "m."
 			b.WriteString(mColumns)
 		} else {
 			b.WriteString(columns)
