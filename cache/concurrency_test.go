@@ -1,0 +1,144 @@
+package cache
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+// TestTwoConnectionsConcurrently: two DB handles on one file (as two pobox
+// processes would have), each written and read from its own goroutines at
+// the same time. Nothing may fail with "database is locked", and at the end
+// both see every message.
+func TestTwoConnectionsConcurrently(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "cache.db")
+	a, b := openAt(t, path), openAt(t, path)
+
+	const writers, batches, size = 2, 15, 40
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	stop := make(chan struct{})
+	for w := range writers {
+		db := []*DB{a, b}[w]
+		g := newGenerator(uint64(w), int64(w)*1_000_000+1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range batches {
+				batch := g.batch(size)
+				if _, err := db.Ingest(ctx, batch); err != nil {
+					errs <- err
+					return
+				}
+				if err := db.SetRead(ctx, batch[0].ID, true); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	var readers sync.WaitGroup
+	for _, db := range []*DB{a, b} {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := db.Older(ctx, Filter{Search: commonWord}, 0, 50); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := db.Counts(ctx); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := db.Changed(ctx); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	readers.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for i, db := range []*DB{a, b} {
+		c, err := db.Counts(ctx)
+		must(t, err)
+		if want := writers * batches * size; c.Total != want {
+			t.Errorf("handle %d: Total = %d, want %d", i, c.Total, want)
+		}
+		if want := writers * batches * (size - 1); c.Unread != want {
+			t.Errorf("handle %d: Unread = %d, want %d", i, c.Unread, want)
+		}
+	}
+}
+
+func TestChanged(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "cache.db")
+	writer, follower := openAt(t, path), openAt(t, path)
+
+	expect := func(want bool, when string) {
+		t.Helper()
+		got, err := follower.Changed(ctx)
+		must(t, err)
+		if got != want {
+			t.Errorf("Changed %s = %v, want %v", when, got, want)
+		}
+	}
+	expect(false, "right after Open")
+	mustIngest(t, writer, msg(1, "alpha"))
+	expect(true, "after another handle ingested")
+	expect(false, "when asked again")
+	must(t, writer.SetRead(ctx, 1, true))
+	expect(true, "after another handle marked read")
+	if _, err := follower.Older(ctx, Filter{}, 0, 10); err != nil {
+		t.Fatal(err)
+	}
+	expect(false, "after only reading")
+	must(t, follower.SetState(ctx, "k", "v"))
+	expect(true, "after its own write") // the writer connection is another connection
+}
+
+func TestMessageJSON(t *testing.T) {
+	m := Message{ID: 1<<53 + 1, UMID: 502550228871720147, AID: 435443636951759403, Title: "t",
+		Acked: true, HTML: false, Monospace: true, Read: true}
+	b, err := json.Marshal(m)
+	must(t, err)
+	var wire map[string]any
+	must(t, json.Unmarshal(b, &wire))
+	for key, want := range map[string]any{"acked": 1.0, "html": 0.0, "monospace": 1.0, "read": true,
+		"id_str": "9007199254740993", "umid_str": "502550228871720147", "aid_str": "435443636951759403",
+		"url_title": "", "queued_date": 0.0} {
+		if wire[key] != want {
+			t.Errorf("%s = %#v, want %#v in %s", key, wire[key], want, b)
+		}
+	}
+	var back Message
+	must(t, json.Unmarshal(b, &back))
+	if back != m {
+		t.Errorf("round trip\n got %+v\nwant %+v", back, m)
+	}
+	// Pushover's own shape: flags as 0/1, extra keys, null icon.
+	var p Message
+	must(t, json.Unmarshal([]byte(`{"id":12,"id_str":"12","umid":502550228871720147,"title":"x","icon":null,
+		"acked":1,"html":0,"priority":2,"receipt":"R","subscription":"ignored"}`), &p))
+	if p.ID != 12 || p.UMID != 502550228871720147 || !p.Acked || p.HTML || p.Icon != "" || p.Receipt != "R" {
+		t.Errorf("decoded %+v", p)
+	}
+	if err := json.Unmarshal([]byte(`{"acked":"yes"}`), &p); err == nil {
+		t.Errorf("acked \"yes\" accepted")
+	}
+}
