@@ -1,0 +1,352 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	stdsync "sync"
+	"testing"
+	"time"
+
+	"pobox/cache"
+	"pobox/sandbox"
+)
+
+func TestPublishIsStoredThenDeletedOnServer(t *testing.T) {
+	e := newEnv(t, sandbox.Options{})
+	e.publish("waiting before login", 1)
+	db := e.openDB()
+	en := e.start(e.config(db))
+
+	first := waitFor[Synced](t, en, nil)
+	if !first.Backlog || len(first.New) != 1 {
+		t.Fatalf("first sync = %+v, want the backlog of 1 message", first)
+	}
+	if first.New[0] <= 1<<53 {
+		t.Fatalf("id %d lost precision or was renumbered", first.New[0])
+	}
+	e.waitServer("backlog deleted", func() bool { return e.queueLen() == 0 })
+
+	e.publish("hello", 2)
+	ev := waitFor[Synced](t, en, func(s Synced) bool { return len(s.New) > 0 })
+	if ev.Backlog || !ev.Emergency || ev.MaxPriority != 2 {
+		t.Fatalf("synced = %+v, want a new emergency, not backlog", ev)
+	}
+	e.waitServer("queue emptied", func() bool { return e.queueLen() == 0 })
+	m, err := db.Get(context.Background(), ev.New[0])
+	if err != nil || m.Message != "hello" {
+		t.Fatalf("stored %+v, %v", m, err)
+	}
+	if d, _ := e.srv.Device(e.login.DeviceID); d.HighestDeleted != ev.New[0] {
+		t.Fatalf("server deleted up to %d, want %d", d.HighestDeleted, ev.New[0])
+	}
+}
+
+func TestManualDeleteLeavesMessagesOnServer(t *testing.T) {
+	e := newEnv(t, sandbox.Options{})
+	db := e.openDB()
+	cfg := e.config(db)
+	cfg.ServerDelete = DeleteManual
+	en := e.start(cfg)
+	waitFor[Synced](t, en, nil) // the (empty) backlog
+	e.waitOnline()
+	e.publish("keep me", 0)
+	ev := waitFor[Synced](t, en, func(s Synced) bool { return len(s.New) > 0 })
+	if e.queueLen() != 1 {
+		t.Fatalf("queue has %d messages, want the message kept", e.queueLen())
+	}
+	// D deletes on the server even in manual mode.
+	if _, err := en.DeleteUpTo(context.Background(), ev.New[0]); err != nil {
+		t.Fatal(err)
+	}
+	waitFor[ActionDone](t, en, nil)
+	e.waitServer("deleted by D", func() bool { return e.queueLen() == 0 })
+	if count(t, db) != 0 {
+		t.Fatal("D left the message in the cache")
+	}
+}
+
+func TestFrames(t *testing.T) {
+	tests := []struct {
+		name    string
+		payload string
+		check   func(t *testing.T, e *env, en *Engine)
+	}{
+		{"BangSyncs", "!", func(t *testing.T, e *env, en *Engine) {
+			waitFor[Synced](t, en, nil)
+		}},
+		{"SeveralBytesInOneFrame", "#!#", func(t *testing.T, e *env, en *Engine) {
+			waitFor[Synced](t, en, nil)
+		}},
+		{"ReloadReconnects", "R", func(t *testing.T, e *env, en *Engine) {
+			waitFor[Disconnected](t, en, func(d Disconnected) bool { return errors.Is(d.Err, errReload) })
+			waitFor[Connected](t, en, nil)
+			e.waitServer("second login", func() bool { return len(e.srv.WebsocketLogins()) >= 2 })
+		}},
+		{"ErrorEnds", "E", func(t *testing.T, e *env, en *Engine) {
+			ev := waitFor[SessionEnded](t, en, nil)
+			if ev.Reason != EndLoggedOut {
+				t.Fatalf("reason %v", ev.Reason)
+			}
+		}},
+		{"ElsewhereEnds", "A", func(t *testing.T, e *env, en *Engine) {
+			ev := waitFor[SessionEnded](t, en, nil)
+			if ev.Reason != EndElsewhere {
+				t.Fatalf("reason %v", ev.Reason)
+			}
+		}},
+		{"UnknownIgnored", "?x#", func(t *testing.T, e *env, en *Engine) {
+			e.srv.SendFrame(e.login.DeviceID, []byte("!"))
+			waitFor[Synced](t, en, nil)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+			en := e.start(e.config(e.openDB()))
+			waitFor[Synced](t, en, nil) // the sync every connect does
+			e.waitOnline()
+			e.publish("x", 0)           // queued: the sandbox also sends '!'
+			waitFor[Synced](t, en, func(s Synced) bool { return len(s.New) == 1 })
+			e.srv.SendFrame(e.login.DeviceID, []byte(tt.payload))
+			tt.check(t, e, en)
+		})
+	}
+}
+
+func TestEndedSessionDoesNotReconnect(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	en := e.start(e.config(e.openDB()))
+	e.waitOnline()
+	e.srv.SendFrame(e.login.DeviceID, []byte("E"))
+	waitFor[SessionEnded](t, en, nil)
+	en.SyncNow() // must not bring it back
+	logins := len(e.srv.WebsocketLogins())
+	// Give a reconnect every chance to happen: many backoff periods.
+	time.Sleep(200 * time.Millisecond)
+	if n := len(e.srv.WebsocketLogins()); n != logins {
+		t.Fatalf("%d logins after E, want %d", n, logins)
+	}
+}
+
+func TestWatchdogReconnects(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: 20 * time.Millisecond})
+	cfg := e.config(e.openDB())
+	cfg.Watchdog = 150 * time.Millisecond
+	en := e.start(cfg)
+	waitFor[Connected](t, en, nil)
+	e.srv.SetKeepAlive(false)
+	d := waitFor[Disconnected](t, en, nil)
+	if !errors.Is(d.Err, errWatchdog) {
+		t.Fatalf("disconnected because %v, want the watchdog", d.Err)
+	}
+	e.srv.SetKeepAlive(true)
+	waitFor[Connected](t, en, nil)
+}
+
+func TestReconnectPicksUpWhatCameWhileDown(t *testing.T) {
+	e := newEnv(t, sandbox.Options{})
+	db := e.openDB()
+	en := e.start(e.config(db))
+	e.waitOnline()
+	// Refuse the next websocket logins so the message lands while down.
+	e.srv.FailNext("/push", 3, 503)
+	e.srv.DropWebsockets()
+	waitFor[Disconnected](t, en, nil)
+	e.publish("sent while down", 0)
+	ev := waitFor[Synced](t, en, func(s Synced) bool { return len(s.New) == 1 })
+	m, err := db.Get(context.Background(), ev.New[0])
+	if err != nil || m.Message != "sent while down" {
+		t.Fatalf("got %+v, %v", m, err)
+	}
+}
+
+func TestServerErrorsThenRecovery(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	db := e.openDB()
+	en := e.start(e.config(db))
+	waitFor[Synced](t, en, nil)
+	e.waitOnline()
+	// More failures than the client retries: one run fails.
+	e.srv.FailNext("GET /1/messages.json", 3, 500)
+	e.publish("after the outage", 0)
+	f := waitFor[SyncFailed](t, en, nil)
+	if f.Err == nil {
+		t.Fatal("SyncFailed without an error")
+	}
+	en.SyncNow()
+	waitFor[Synced](t, en, func(s Synced) bool { return len(s.New) == 1 })
+	e.waitServer("queue emptied", func() bool { return e.queueLen() == 0 })
+}
+
+func TestCrashBetweenCommitAndDelete(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	for i := range 5 {
+		e.publish(msg(i), 0)
+	}
+	db := e.openDB()
+	en, err := New(e.config(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	crash := errors.New("crash")
+	en.afterCommit = func() error { return crash }
+	if _, err := en.SyncOnce(context.Background()); !errors.Is(err, crash) {
+		t.Fatalf("SyncOnce = %v", err)
+	}
+	if count(t, db) != 5 || e.queueLen() != 5 {
+		t.Fatalf("after the crash: %d stored, %d on the server; want 5 and 5", count(t, db), e.queueLen())
+	}
+	en.Close()
+
+	// A new process on the same cache.
+	db2 := e.openDB()
+	en2 := e.start(e.config(db2))
+	ev := waitFor[Synced](t, en2, nil)
+	if len(ev.New) != 0 {
+		t.Fatalf("the re-download stored %d messages again", len(ev.New))
+	}
+	e.waitServer("queue emptied", func() bool { return e.queueLen() == 0 })
+	if count(t, db2) != 5 {
+		t.Fatalf("%d stored, want 5", count(t, db2))
+	}
+}
+
+func TestBurstFromFourPublishers(t *testing.T) {
+	const publishers, each = 4, 250
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour, AppLimit: 100000})
+	db := e.openDB()
+	en := e.start(e.config(db))
+	waitFor[Synced](t, en, nil)
+	e.waitOnline()
+
+	var wg stdsync.WaitGroup
+	for p := range publishers {
+		wg.Go(func() {
+			for i := range each {
+				m := sandbox.Message{Token: e.token, User: e.user, Message: msg(p*each + i)}
+				if _, err := e.srv.Publish(m); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	stored := 0
+	for stored < publishers*each {
+		ev := waitFor[Synced](t, en, nil)
+		stored += len(ev.New)
+	}
+	e.waitServer("queue emptied", func() bool { return e.queueLen() == 0 })
+	if n := count(t, db); n != publishers*each || stored != n {
+		t.Fatalf("stored %d (events said %d), want %d", n, stored, publishers*each)
+	}
+}
+
+func TestFollowerTakesOver(t *testing.T) {
+	e := newEnv(t, sandbox.Options{})
+	dbA, dbB := e.openDB(), e.openDB()
+	a := e.start(e.config(dbA))
+	waitFor[Synced](t, a, nil) // the backlog
+	e.waitOnline()
+	b := e.start(e.config(dbB))
+	// The follower shows the holder's state and its messages.
+	if c := waitFor[Connected](t, b, nil); c.Holder {
+		t.Fatal("two holders")
+	}
+	e.publish("seen by both", 1)
+	waitFor[Synced](t, a, func(s Synced) bool { return len(s.New) == 1 })
+	ev := waitFor[Synced](t, b, func(s Synced) bool { return len(s.New) == 1 })
+	if ev.MaxPriority != 1 || ev.Backlog {
+		t.Fatalf("follower's event %+v", ev)
+	}
+	// An action by the follower is performed by the holder.
+	if _, err := b.DeleteUpTo(context.Background(), ev.New[0]); err != nil {
+		t.Fatal(err)
+	}
+	waitFor[ActionDone](t, a, nil)
+
+	logins := len(e.srv.WebsocketLogins())
+	stopped := time.Now()
+	a.Close()
+	waitFor[Connected](t, b, func(c Connected) bool { return c.Holder })
+	if took := time.Since(stopped); took > 2*time.Second {
+		t.Fatalf("takeover took %v", took)
+	}
+	e.waitServer("second websocket", func() bool { return len(e.srv.WebsocketLogins()) > logins })
+	if !b.Holder() {
+		t.Fatal("b does not hold after takeover")
+	}
+}
+
+func TestOutboxReplayAfterNetworkLoss(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	db := e.openDB()
+	cfg := e.config(db)
+	cfg.RetryActions = time.Hour // replay only on reconnect
+	en := e.start(cfg)
+	waitFor[Synced](t, en, nil)
+	e.waitOnline()
+	p := e.publish("fire", 2)
+	waitFor[Synced](t, en, func(s Synced) bool { return s.Emergency })
+
+	e.srv.FailNext("/1/receipts/"+p.Receipt+"/acknowledge.json", 3, 502)
+	if err := en.Acknowledge(context.Background(), p.Receipt); err != nil {
+		t.Fatal(err)
+	}
+	f := waitFor[ActionFailed](t, en, nil)
+	if !f.Queued {
+		t.Fatalf("a 502 ended the action: %v", f.Err)
+	}
+	c, _ := db.Counts(context.Background())
+	if c.AckPending != 1 {
+		t.Fatalf("counts %+v, want the acknowledgement pending", c)
+	}
+	e.srv.DropWebsockets() // the reconnect replays the outbox
+	done := waitFor[ActionDone](t, en, nil)
+	if done.Action.Receipt != p.Receipt {
+		t.Fatalf("done %+v", done)
+	}
+	if r, _ := e.srv.Receipt(p.Receipt); !r.Acknowledged || r.AcknowledgedByDevice != "pobox" {
+		t.Fatalf("receipt %+v", r)
+	}
+	c, _ = db.Counts(context.Background())
+	if c.Unacked != 0 || c.AckPending != 0 {
+		t.Fatalf("counts %+v after the replay", c)
+	}
+}
+
+func TestOutboxSurvivesRestart(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	p := e.publish("fire", 2)
+	db := e.openDB()
+	if _, err := db.Ingest(context.Background(), []cache.Message{{ID: 1, Priority: 2, Receipt: p.Receipt, Message: "fire"}}); err != nil {
+		t.Fatal(err)
+	}
+	// Queued by a process that never reached the server.
+	if _, err := db.EnqueueAck(context.Background(), p.Receipt); err != nil {
+		t.Fatal(err)
+	}
+	en := e.start(e.config(db))
+	waitFor[ActionDone](t, en, nil)
+	if r, _ := e.srv.Receipt(p.Receipt); !r.Acknowledged {
+		t.Fatal("the queued acknowledgement was not replayed")
+	}
+}
+
+func TestRefusedActionIsReported(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	db := e.openDB()
+	en := e.start(e.config(db))
+	waitFor[Synced](t, en, nil)
+	if err := en.Acknowledge(context.Background(), "unknownreceipt0000000000000000"); err != nil {
+		t.Fatal(err)
+	}
+	f := waitFor[ActionFailed](t, en, nil)
+	if f.Queued || f.Err == nil {
+		t.Fatalf("failed %+v, want a final failure", f)
+	}
+	if items, _ := db.Outbox(context.Background()); len(items) != 0 {
+		t.Fatalf("outbox still holds %+v", items)
+	}
+}

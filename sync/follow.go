@@ -1,0 +1,146 @@
+package sync
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strconv"
+	"time"
+
+	"pobox/cache"
+)
+
+// stateLink is where the holder records the websocket's state, so that
+// followers can show it too.
+const stateLink = "sync.link"
+
+// Link states.
+const (
+	linkConnected    = "connected"
+	linkReconnecting = "reconnecting"
+	linkOffline      = "offline" // the holder stopped
+	linkEnded        = "ended"
+)
+
+// link is the holder's websocket state as stored for followers.
+type link struct {
+	State   string    `json:"state"`
+	At      time.Time `json:"at"`
+	RetryAt time.Time `json:"retry_at,omitzero"`
+	Err     string    `json:"err,omitempty"`
+	Reason  EndReason `json:"reason,omitempty"`
+	Device  string    `json:"device"`
+}
+
+// errHolderGone is what followers show between a holder's exit and the
+// takeover.
+var errHolderGone = errors.New("the pobox holding the connection stopped; taking over")
+
+func (e *Engine) writeLink(ctx context.Context, l link) {
+	l.At = e.cfg.Now()
+	l.Device = e.cfg.Login.DeviceID
+	b, err := json.Marshal(l)
+	if err == nil {
+		err = e.db.SetState(ctx, stateLink, string(b))
+	}
+	if err != nil {
+		e.log.Warn("record connection state", "err", err)
+	}
+}
+
+// watch is what watchLoop remembers between polls.
+type watch struct {
+	top      int64  // highest id seen
+	linkRaw  string // last link state turned into an event
+	linkSeen bool
+}
+
+// watchLoop notices writes by other processes (and by this one) and turns
+// them into events. The holder also replays the outbox when another
+// process may have queued an action; a follower turns the holder's
+// records into Connected/Disconnected/Synced events of its own.
+func (e *Engine) watchLoop(ctx context.Context) {
+	var w watch
+	var err error
+	if w.top, err = e.db.HighestID(ctx); err != nil {
+		e.log.Warn("read highest id", "err", err)
+	}
+	t := time.NewTicker(e.cfg.PollInterval)
+	defer t.Stop()
+	for {
+		changed, err := e.db.Changed(ctx)
+		if err != nil && ctx.Err() == nil {
+			e.log.Warn("look for changes", "err", err)
+		}
+		holder := e.holder.Load()
+		if !holder && (changed || !w.linkSeen) {
+			e.followLink(ctx, &w)
+		}
+		if changed {
+			e.emit(RowsChanged{})
+			if holder {
+				e.kickOutbox()
+			} else {
+				e.followNew(ctx, &w)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// followLink emits the holder's websocket state when it changed.
+func (e *Engine) followLink(ctx context.Context, w *watch) {
+	raw, ok, err := e.db.State(ctx, stateLink)
+	if err != nil {
+		return
+	}
+	w.linkSeen = true
+	if !ok || raw == w.linkRaw {
+		return
+	}
+	w.linkRaw = raw
+	var l link
+	if json.Unmarshal([]byte(raw), &l) != nil {
+		return
+	}
+	switch l.State {
+	case linkConnected:
+		e.emit(Connected{At: l.At})
+	case linkReconnecting:
+		e.emit(Disconnected{Err: errors.New(l.Err), RetryAt: l.RetryAt})
+	case linkOffline:
+		e.emit(Disconnected{Err: errHolderGone})
+	case linkEnded:
+		if l.Device == e.cfg.Login.DeviceID {
+			e.endSession(ctx, l.Reason)
+		}
+	}
+}
+
+// followNew emits Synced for messages another process stored.
+func (e *Engine) followNew(ctx context.Context, w *watch) {
+	top, err := e.db.HighestID(ctx)
+	if err != nil || top <= w.top {
+		return
+	}
+	ms, err := e.db.Newer(ctx, cache.Filter{}, w.top, cache.MaxLimit)
+	if err != nil {
+		return
+	}
+	w.top = top
+	if len(ms) == 0 {
+		return
+	}
+	slices.Reverse(ms) // oldest first, as Synced lists them
+	ev := summarize(ms, e.cfg.Now(), false)
+	if raw, ok, _ := e.db.State(ctx, stateBacklogUpTo); ok {
+		upto, _ := strconv.ParseInt(raw, 10, 64)
+		ev.Backlog = top <= upto
+	}
+	e.emit(ev)
+}
