@@ -105,7 +105,7 @@ func TestFrames(t *testing.T) {
 			en := e.start(e.config(e.openDB()))
 			waitFor[Synced](t, en, nil) // the sync every connect does
 			e.waitOnline()
-			e.publish("x", 0)           // queued: the sandbox also sends '!'
+			e.publish("x", 0) // queued: the sandbox also sends '!'
 			waitFor[Synced](t, en, func(s Synced) bool { return len(s.New) == 1 })
 			e.srv.SendFrame(e.login.DeviceID, []byte(tt.payload))
 			tt.check(t, e, en)
