@@ -20,7 +20,7 @@ func TestMain(m *testing.M) {
 
 // env is one sandbox with one account, app and device, and a cache.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *sandbox.Server
 	user   string
 	token  string
@@ -29,7 +29,7 @@ type env struct {
 	dir    string
 }
 
-func newEnv(t *testing.T, opts sandbox.Options) *env {
+func newEnv(t testing.TB, opts sandbox.Options) *env {
 	t.Helper()
 	if opts.KeepAlive == 0 {
 		opts.KeepAlive = 50 * time.Millisecond
@@ -118,7 +118,7 @@ func (e *env) publish(text string, prio int) sandbox.Published {
 
 // waitFor reads events until match returns true, failing after a timeout.
 // Events read on the way are returned too.
-func waitFor[T Event](t *testing.T, en *Engine, match func(T) bool) T {
+func waitFor[T Event](t testing.TB, en *Engine, match func(T) bool) T {
 	t.Helper()
 	timeout := time.After(10 * time.Second)
 	for {
@@ -163,7 +163,7 @@ func (e *env) waitOnline() {
 	}
 }
 
-func count(t *testing.T, db *cache.DB) int {
+func count(t testing.TB, db *cache.DB) int {
 	t.Helper()
 	c, err := db.Counts(context.Background())
 	if err != nil {
