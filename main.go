@@ -30,6 +30,7 @@ type command struct {
 // commands lists the verbs in the order `pobox --help` shows them.
 // A verb appears here only once it does something.
 var commands = []command{
+	{"sandbox", "run a local Pushover-compatible server with a demo account", runSandbox},
 	{"version", "print the pobox version", runVersion},
 }
 

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"time"
+
+	"pobox/sandbox"
+)
+
+// sandboxInfo is what `pobox sandbox --json` prints, one object on one line.
+type sandboxInfo struct {
+	APIURL   string `json:"api_url"`
+	WSURL    string `json:"ws_url"`
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	Token    string `json:"token"`
+	User     string `json:"user"`
+}
+
+// runSandbox serves the local Pushover-compatible server until ctx ends
+// (Ctrl-C or SIGTERM).
+func runSandbox(ctx context.Context, a *app, args []string) error {
+	fs := newFlagSet(a, "sandbox",
+		"sandbox [--addr HOST:PORT] [--seed N] [--keepalive 30s] [--state FILE] [--json]\n\n"+
+			"Run a local Pushover-compatible server (Open Client and publisher REST API,\n"+
+			"websocket) with a demo account, until Ctrl-C. Requests are logged on\n"+
+			"standard error, secrets redacted.",
+		"pobox sandbox --seed 20 --state /tmp/pobox-sandbox.json")
+	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0 picks a free one)")
+	seed := fs.Int("seed", 0, "publish `N` varied sample messages to the demo account at start")
+	keepAlive := fs.Duration("keepalive", 30*time.Second, "`interval` of the '#' keep-alive frames")
+	statePath := fs.String("state", "", "keep accounts, devices, queues and receipts in `FILE` across restarts")
+	asJSON := fs.Bool("json", false, "print the URLs and credentials as one JSON object on one line")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usageError("sandbox takes no arguments")
+	case *seed < 0:
+		return usageError("--seed must be 0 or more")
+	case *keepAlive <= 0:
+		return usageError("--keepalive must be positive, e.g. 30s")
+	}
+
+	srv, err := sandbox.New(sandbox.Options{
+		Addr: *addr, KeepAlive: *keepAlive, StatePath: *statePath, Log: a.stderr,
+	})
+	if err != nil {
+		return err
+	}
+	demo := srv.AddDemo()
+	seeded := 0
+	if *seed > 0 && !srv.Loaded() {
+		// A fixed random source: the same sample inbox every run.
+		if err := srv.Seed(demo.User, demo.Token, *seed, rand.New(rand.NewPCG(1, uint64(*seed)))); err != nil {
+			srv.Close()
+			return err
+		}
+		seeded = *seed
+	}
+	info := sandboxInfo{
+		APIURL: srv.APIURL(), WSURL: srv.WSURL(),
+		Email: demo.Email, Password: demo.Password, Token: demo.Token, User: demo.User,
+	}
+	if *asJSON {
+		line, err := json.Marshal(info)
+		if err != nil {
+			srv.Close()
+			return err
+		}
+		fmt.Fprintf(a.stdout, "%s\n", line)
+	} else {
+		printSandboxBanner(a.stdout, info, seeded, *seed, *statePath, srv.Loaded())
+	}
+
+	<-ctx.Done()
+	if err := srv.Close(); err != nil {
+		return fmt.Errorf("stopping the sandbox: %w", err)
+	}
+	return nil
+}
+
+func printSandboxBanner(w io.Writer, in sandboxInfo, seeded, asked int, statePath string, loaded bool) {
+	fmt.Fprintf(w, "pobox sandbox: a local Pushover-compatible server. Ctrl-C stops it.\n\n")
+	fmt.Fprintf(w, "  API URL        %s\n", in.APIURL)
+	fmt.Fprintf(w, "  websocket URL  %s\n", in.WSURL)
+	fmt.Fprintf(w, "  email          %s\n", in.Email)
+	fmt.Fprintf(w, "  password       %s\n", in.Password)
+	fmt.Fprintf(w, "  app token      %s\n", in.Token)
+	fmt.Fprintf(w, "  user key       %s\n\n", in.User)
+	fmt.Fprintf(w, "Point pobox at it:\n\n")
+	fmt.Fprintf(w, "  export POBOX_API_URL=%s\n", in.APIURL)
+	fmt.Fprintf(w, "  export POBOX_WS_URL=%s\n", in.WSURL)
+	fmt.Fprintf(w, "  export POBOX_TOKEN=%s\n", in.Token)
+	fmt.Fprintf(w, "  export POBOX_USER=%s\n\n", in.User)
+	fmt.Fprintf(w, "Try it with curl:\n\n")
+	fmt.Fprintf(w, "  curl -s -d email=%s -d password=%s %s/1/users/login.json\n", in.Email, in.Password, in.APIURL)
+	fmt.Fprintf(w, "  curl -s -d secret=SECRET -d name=mydevice -d os=O %s/1/devices.json\n", in.APIURL)
+	fmt.Fprintf(w, "  curl -s -d token=%s -d user=%s -d message=hello %s/1/messages.json\n", in.Token, in.User, in.APIURL)
+	fmt.Fprintf(w, "  curl -s '%s/1/messages.json?secret=SECRET&device_id=DEVICE'\n\n", in.APIURL)
+	switch {
+	case seeded > 0:
+		fmt.Fprintf(w, "Seeded %d sample messages (one emergency); every device you register receives them.\n", seeded)
+	case asked > 0 && loaded:
+		fmt.Fprintf(w, "Not seeding: the state in %s was loaded (delete it to start afresh).\n", statePath)
+	}
+	if statePath != "" {
+		fmt.Fprintf(w, "State is kept in %s.\n", statePath)
+	}
+	fmt.Fprintf(w, "Requests are logged on standard error.\n")
+}
