@@ -28,14 +28,20 @@ type requestLog struct {
 func (l *requestLog) add(r Request) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.entries) >= maxRequests {
-		l.entries = slices.Delete(l.entries, 0, len(l.entries)-maxRequests+1)
-	}
-	l.entries = append(l.entries, r)
+	l.entries = appendCapped(l.entries, r, maxRequests)
 	if l.w != nil {
 		fmt.Fprintf(l.w, "%s %s %s %d %s\n", r.At.Format("15:04:05.000"), r.Method, r.Path, r.Status,
 			r.Duration.Round(time.Microsecond))
 	}
+}
+
+// appendCapped appends v and keeps at least the last n entries, trimming
+// in chunks so that a long-running server does not copy on every append.
+func appendCapped[T any](s []T, v T, n int) []T {
+	if len(s) >= 2*n {
+		s = slices.Delete(s, 0, len(s)-n)
+	}
+	return append(s, v)
 }
 
 // note writes an event that is not a request (websocket logins, callback
@@ -80,9 +86,20 @@ func redactPath(u *url.URL) string {
 	return path + "?" + q.Encode()
 }
 
-// Requests returns the request log, oldest first, secrets redacted.
+// Requests returns the request log (at least the last 10,000 requests),
+// oldest first, secrets redacted.
 func (s *Server) Requests() []Request {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
 	return slices.Clone(s.log.entries)
+}
+
+// errorLog receives net/http's own complaints (bad TLS attempts, broken
+// requests), so that they go to the request log and never to the process's
+// standard error behind its back.
+type errorLog struct{ l *requestLog }
+
+func (e errorLog) Write(p []byte) (int, error) {
+	e.l.note("%s", strings.TrimSpace(string(p)))
+	return len(p), nil
 }

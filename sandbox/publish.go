@@ -217,7 +217,7 @@ func (s *Server) publish(m Message, e *APIError, backlog bool) (Published, *quot
 	if ap.Used+len(users) > s.opts.AppLimit {
 		s.mu.Unlock()
 		return Published{}, q, &APIError{Status: http.StatusTooManyRequests,
-			Errors: []string{"application " + m.Token + " has exceeded its monthly message limit; wait for the reset or upgrade"}}
+			Errors: []string{"application has exceeded its monthly message limit; wait for the reset (X-Limit-App-Reset)"}}
 	}
 	ap.Used += len(users)
 	q.remaining = s.opts.AppLimit - ap.Used

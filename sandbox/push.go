@@ -29,18 +29,23 @@ const (
 	sendBuffer   = 64
 )
 
-var upgrader = websocket.Upgrader{
-	ReadBufferSize:  1024,
-	WriteBufferSize: 1024,
-	// Clients are programs, not browser pages; any Origin is accepted.
-	CheckOrigin: func(*http.Request) bool { return true },
+// upgrader answers a failed handshake with the usual JSON error.
+func (s *Server) upgrader() *websocket.Upgrader {
+	return &websocket.Upgrader{
+		ReadBufferSize:  1024,
+		WriteBufferSize: 1024,
+		// Clients are programs, not browser pages; any Origin is accepted.
+		CheckOrigin: func(*http.Request) bool { return true },
+		Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
+			s.fail(w, status, "websocket handshake: "+reason.Error())
+		},
+	}
 }
 
 // wsSession is one websocket connection. The handler goroutine is its only
 // reader and writeLoop its only writer.
 type wsSession struct {
 	conn       *websocket.Conn
-	device     string // set once logged in
 	loggedIn   atomic.Bool
 	send       chan []byte
 	fin        chan struct{} // closed by finish
@@ -69,7 +74,7 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, _ []string) 
 		return
 	}
 	defer s.wg.Done()
-	conn, err := upgrader.Upgrade(w, r, nil)
+	conn, err := s.upgrader().Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered
 	}
@@ -113,7 +118,6 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, _ []string) 
 		return
 	}
 	s.log.note("websocket login device=%s", device)
-	ss.device = device
 	ss.loggedIn.Store(true)
 	if old := s.ws.setLive(device, ss); old != nil {
 		old.finish(frameAnother) // one live session per device

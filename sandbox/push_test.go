@@ -27,6 +27,10 @@ func TestFrames(t *testing.T) {
 
 	t.Run("KeepAlive", func(t *testing.T) {
 		c := e.online(d)
+		// The upgrade is logged at once, not when the socket closes.
+		if reqs := e.s.Requests(); reqs[len(reqs)-1].Path != "/push" || reqs[len(reqs)-1].Status != 101 {
+			t.Errorf("last request %+v, want GET /push 101", reqs[len(reqs)-1])
+		}
 		for range 2 {
 			if f := nextFrame(t, c, '#'); f != '#' {
 				t.Fatalf("frame %q, want '#'", f)

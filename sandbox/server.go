@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"net"
 	"net/http"
 	"strings"
@@ -111,7 +112,7 @@ func New(opts Options) (*Server, error) {
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return s.ctx },
-		ErrorLog:          nil,
+		ErrorLog:          log.New(errorLog{&s.log}, "http: ", 0),
 	}
 	s.mu.Lock()
 	s.rescheduleLoaded(time.Now())
@@ -191,7 +192,13 @@ func (s *Server) Close() error {
 // then the request log.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	rec := &recorder{ResponseWriter: w}
+	logIt := func(code int) {
+		s.log.add(Request{At: start, Method: r.Method, Path: redactPath(r.URL), Status: code, Duration: time.Since(start)})
+		s.broadcast()
+	}
+	// A websocket is logged when it is taken over, not hours later when
+	// it closes.
+	rec := &recorder{ResponseWriter: w, onHijack: func() { logIt(http.StatusSwitchingProtocols) }}
 	defer func() {
 		if v := recover(); v != nil {
 			// Bad input must never take the server down; answer 500 instead.
@@ -200,12 +207,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				s.fail(rec, http.StatusInternalServerError, "internal error")
 			}
 		}
+		if rec.hijacked {
+			return
+		}
 		code := rec.code()
-		if rec.status == 0 && !rec.hijacked && r.Context().Err() != nil {
+		if rec.status == 0 && r.Context().Err() != nil {
 			code = 499 // the client went away before a reply (nginx's code)
 		}
-		s.log.add(Request{At: start, Method: r.Method, Path: redactPath(r.URL), Status: code, Duration: time.Since(start)})
-		s.broadcast()
+		logIt(code)
 	}()
 
 	rt, params := s.match(r.URL.Path)
@@ -232,6 +241,7 @@ type recorder struct {
 	http.ResponseWriter
 	status   int
 	hijacked bool
+	onHijack func()
 }
 
 func (rw *recorder) WriteHeader(code int) {
@@ -254,6 +264,7 @@ func (rw *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, errors.New("sandbox: connection cannot be hijacked")
 	}
 	rw.hijacked = true
+	rw.onHijack()
 	return h.Hijack()
 }
 

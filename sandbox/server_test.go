@@ -41,6 +41,13 @@ func TestUnknownPathAndWrongMethod(t *testing.T) {
 	t.Run("PushWithoutUpgrade", func(t *testing.T) {
 		e.do("GET", "/push", nil).check(t, 400, "errors")
 	})
+	t.Run("PushBadHandshake", func(t *testing.T) {
+		req, _ := http.NewRequest("GET", e.s.APIURL()+"/push", nil)
+		req.Header.Set("Connection", "Upgrade")
+		req.Header.Set("Upgrade", "websocket")
+		req.Header.Set("Sec-WebSocket-Version", "13") // no Sec-WebSocket-Key
+		e.send(req).check(t, 400, "errors")
+	})
 }
 
 func TestBodies(t *testing.T) {

@@ -79,10 +79,7 @@ func (r *wsRegistry) online(device string) bool {
 func (r *wsRegistry) recordLogin(device string, ok bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.logins) >= maxLogins {
-		r.logins = slices.Delete(r.logins, 0, len(r.logins)-maxLogins+1)
-	}
-	r.logins = append(r.logins, WSLogin{DeviceID: device, At: time.Now(), OK: ok})
+	r.logins = appendCapped(r.logins, WSLogin{DeviceID: device, At: time.Now(), OK: ok}, maxLogins)
 	r.broadcastLocked()
 }
 
@@ -139,7 +136,8 @@ func (r *wsRegistry) closeAll() {
 	r.dropAll()
 }
 
-// WebsocketLogins returns the login attempts, oldest first.
+// WebsocketLogins returns the login attempts (at least the last 10,000),
+// oldest first.
 func (s *Server) WebsocketLogins() []WSLogin {
 	s.ws.mu.Lock()
 	defer s.ws.mu.Unlock()
