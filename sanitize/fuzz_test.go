@@ -3,6 +3,7 @@ package sanitize
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/clipperhouse/uax29/v2/graphemes"
 )
@@ -74,14 +75,23 @@ func FuzzTruncate(f *testing.F) {
 			t.Fatalf("Truncate not idempotent: %q -> %q", out, again)
 		}
 		ls, lt := Line(s), Line(tail)
-		if n > 0 && Width(ls) <= n && out != ls {
-			t.Fatalf("Truncate(%q, %d) = %q cut text that fits", s, n, out)
+		if n <= 0 {
+			if out != "" {
+				t.Fatalf("Truncate(%q, %d) = %q, want empty", s, n, out)
+			}
+			return
 		}
-		cut := out
-		if !strings.HasPrefix(ls, out) && strings.HasSuffix(out, lt) {
-			cut = out[:len(out)-len(lt)]
+		if Width(ls) <= n {
+			if out != ls {
+				t.Fatalf("Truncate(%q, %d) = %q cut text that fits", s, n, out)
+			}
+			return
 		}
-		if !strings.HasPrefix(ls, cut) {
+		if Width(lt) > n {
+			lt = ""
+		}
+		cut, ok := strings.CutSuffix(out, lt)
+		if !ok || !strings.HasPrefix(ls, cut) {
 			t.Fatalf("Truncate(%q, %d, %q) = %q is not a prefix plus tail", s, n, tail, out)
 		}
 		if !onBoundary(ls, len(cut)) {
@@ -150,4 +160,36 @@ func FuzzURL(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestHostileSizesRunInLinearTime feeds long adversarial inputs; each takes
+// milliseconds, while a quadratic path (as Linkify once had for
+// "http://http://...") takes minutes and trips the bound.
+func TestHostileSizesRunInLinearTime(t *testing.T) {
+	const n = 50000
+	inputs := map[string]string{
+		"Schemes":       strings.Repeat("http://", n),
+		"ClosingParens": "http://a.io/" + strings.Repeat(")", n),
+		"Escapes":       strings.Repeat("\x1b[", n),
+		"CRLF":          strings.Repeat("\r\n", n),
+		"Combining":     "a" + strings.Repeat("\u0301", n),
+		"Flags":         strings.Repeat("🇩", n+1),
+		"ZWJ":           strings.Repeat("👍\u200d", n),
+		"Tags":          "🏴" + strings.Repeat("\U000E0067", n),
+		"OpenTags":      strings.Repeat("<b><font color=red><a href=https://a.io>x", n/10),
+	}
+	for name, s := range inputs {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			Text(s)
+			Line(s)
+			Linkify(s)
+			Truncate(s, 80, "…")
+			HTML(s)
+			SafeURL(s)
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("took %v", d)
+			}
+		})
+	}
 }

@@ -23,8 +23,8 @@ func Linkify(s string) []Span {
 		}
 		end := urlEnd(s, j)
 		u, ok := SafeURL(s[j:end])
-		if !ok {
-			i = j + 1
+		if !ok { // a word that is no URL is left alone, whole
+			i = max(end, j+1)
 			continue
 		}
 		if j > last {
@@ -76,18 +76,19 @@ func urlEnd(s string, j int) int {
 	}
 	// Leave trailing punctuation outside, and a closing bracket that has no
 	// opening one inside the URL ("(see https://example.com/a)").
+	open := strings.Count(s[j:end], "(") - strings.Count(s[j:end], ")")
+	square := strings.Count(s[j:end], "[") - strings.Count(s[j:end], "]")
 	for end > j {
-		c := s[end-1]
-		switch {
+		switch c := s[end-1]; {
 		case strings.IndexByte(".,:;!?'*", c) >= 0:
-			end--
-		case c == ')' && strings.Count(s[j:end], "(") < strings.Count(s[j:end], ")"):
-			end--
-		case c == ']' && strings.Count(s[j:end], "[") < strings.Count(s[j:end], "]"):
-			end--
+		case c == ')' && open < 0:
+			open++
+		case c == ']' && square < 0:
+			square++
 		default:
 			return end
 		}
+		end--
 	}
 	return end
 }

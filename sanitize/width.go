@@ -3,7 +3,6 @@ package sanitize
 import (
 	"os"
 	"strconv"
-	"strings"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/clipperhouse/displaywidth"
@@ -66,7 +65,13 @@ func Truncate(s string, width int, tail string) string {
 		fit(s, width-tw, &cuts)
 		cut = cuts[0]
 	}
-	return strings.TrimRight(s[:cut], " ") + tail
+	// Drop the spaces before the tail. A space after a non-ASCII rune may
+	// belong to its cluster (a prepended mark), and fit never cuts after a
+	// lone space there, so only spaces after ASCII are trimmed.
+	for cut > 0 && s[cut-1] == ' ' && (cut == 1 || s[cut-2] < 0x80) {
+		cut--
+	}
+	return s[:cut] + tail
 }
 
 // maxQuickTail is the widest tail whose cut fit records in its first pass.
@@ -111,6 +116,9 @@ func fit(s string, width int, cuts *[maxQuickTail + 1]int) bool {
 		i += len(c)
 		if used > width {
 			return false
+		}
+		if c == " " {
+			continue // Truncate would trim it; see there
 		}
 		for k := range cuts {
 			if used <= width-k {
