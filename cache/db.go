@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	"github.com/mattn/go-sqlite3" // also registers the "sqlite3" driver
 )
 
 // Connection settings, each with its reason.
@@ -158,8 +158,8 @@ func (db *DB) openWriter(ctx context.Context, ms []migration) error {
 	if err := db.checkFile(ctx, len(ms)); err != nil {
 		return err
 	}
-	var mode string
-	if err := db.write.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err != nil {
+	mode, err := db.switchToWAL(ctx)
+	if err != nil {
 		return db.wrapErr("switch to WAL", err)
 	}
 	if mode != "wal" {
@@ -167,6 +167,31 @@ func (db *DB) openWriter(ctx context.Context, ms []migration) error {
 			"Keep the cache on a local disk", db.path, mode)
 	}
 	return db.migrate(ctx, ms)
+}
+
+// switchToWAL sets WAL mode (persistent in the file) and returns the mode
+// now in force. Changing the mode needs the file to itself and SQLite does
+// not apply the busy timeout to it, so when another process opens the same
+// new file at the same moment, retry for up to busyTimeout.
+func (db *DB) switchToWAL(ctx context.Context) (string, error) {
+	deadline := time.Now().Add(busyTimeout)
+	wait := time.Millisecond
+	for {
+		var mode string
+		err := db.write.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode)
+		var se sqlite3.Error
+		if err == nil || !errors.As(err, &se) || se.Code != sqlite3.ErrBusy || time.Now().After(deadline) {
+			return mode, err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return "", ctx.Err()
+		case <-t.C:
+		}
+		wait = min(2*wait, 50*time.Millisecond)
+	}
 }
 
 func (db *DB) open(ctx context.Context, ms []migration) error {

@@ -169,6 +169,11 @@ func TestMigrations(t *testing.T) {
 					       (2, 'Backup failed', 'disk full', 'Backups', 2, 'R2', 0)`)
 				must(t, err)
 			}
+			if from >= 2 { // the search index exists; Ingest feeds it
+				_, err := old.write.Exec(`INSERT INTO messages_fts (docid, title, message, app, url_title)
+					SELECT id, title, message, app, url_title FROM messages`)
+				must(t, err)
+			}
 			must(t, old.closeAll())
 
 			db := openAt(t, path)

@@ -27,24 +27,20 @@ func (db *DB) Ingest(ctx context.Context, batch []Message) ([]Message, error) {
 	if len(batch) == 0 {
 		return nil, nil
 	}
-	// Oldest first, so that of several copies of one emergency in the
-	// batch the newest is the one left standing.
-	sorted := slices.Clone(batch)
-	slices.SortStableFunc(sorted, func(a, b Message) int { return cmpInt64(a.ID, b.ID) })
-	for _, m := range sorted {
+	for _, m := range batch {
 		if m.ID <= 0 {
 			return nil, fmt.Errorf("cache: ingest: message id %d is not positive; the batch was not stored", m.ID)
 		}
 	}
+	sorted := newestCopies(batch)
 
 	var fresh []Message
 	err := db.writeTx(ctx, "ingest", func(tx *sql.Tx) error {
-		fresh = fresh[:0]
-		in := newIngester(ctx, tx, &db.stmts, millis(db.Now()))
-		var err error
-		if in.deletedUpTo, err = in.meta(metaDeletedUpTo); err != nil {
+		in, err := newIngester(ctx, tx, &db.stmts, millis(db.Now()), sorted)
+		if err != nil {
 			return err
 		}
+		fresh = fresh[:0]
 		for _, m := range sorted {
 			stored, isNew, err := in.one(m)
 			if err != nil {
@@ -52,15 +48,48 @@ func (db *DB) Ingest(ctx context.Context, batch []Message) ([]Message, error) {
 			}
 			if isNew {
 				fresh = append(fresh, stored)
+				in.count(stored)
 			}
 		}
-		_, err = in.metaRaise.ExecContext(ctx, metaHighestSeen, sorted[len(sorted)-1].ID)
-		return err
+		if err := in.finish(fresh, sorted[len(sorted)-1].ID); err != nil {
+			return err
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return fresh, nil
+}
+
+// newestCopies returns the batch in id order with only the newest copy of
+// each emergency receipt; an older copy's acked=1 passes to the newest.
+// Copies from earlier batches are handled in the database (ingester.receipt).
+func newestCopies(batch []Message) []Message {
+	sorted := slices.Clone(batch)
+	slices.SortStableFunc(sorted, func(a, b Message) int { return cmpInt64(a.ID, b.ID) })
+	newest := map[string]int{} // receipt -> index in sorted
+	var drop map[int64]bool    // ids of older copies
+	for i := len(sorted) - 1; i >= 0; i-- {
+		r := sorted[i].Receipt
+		if r == "" {
+			continue
+		}
+		j, ok := newest[r]
+		if !ok || sorted[j].ID == sorted[i].ID {
+			newest[r] = i
+			continue
+		}
+		sorted[j].Acked = sorted[j].Acked || sorted[i].Acked
+		if drop == nil {
+			drop = map[int64]bool{}
+		}
+		drop[sorted[i].ID] = true
+	}
+	if drop == nil {
+		return sorted
+	}
+	return slices.DeleteFunc(sorted, func(m Message) bool { return drop[m.ID] })
 }
 
 // ingester carries one Ingest transaction, with the prepared statements
@@ -69,68 +98,59 @@ type ingester struct {
 	ctx         context.Context
 	storedAt    int64
 	deletedUpTo int64
+	tombstones  map[int64]bool       // single deletes within the batch's id range
+	counts      map[string]*AppCount // counters of the new rows, per app
 
-	insert, update, tombstoned, receiptCopies, dropOlder, ackReceipt, metaGet, metaRaise *sql.Stmt
+	insert, index, update, receiptTomb, receiptCopies, dropOlder, ackReceipt, metaRaise, addCounts *sql.Stmt
 }
 
-func newIngester(ctx context.Context, tx *sql.Tx, s *stmts, storedAt int64) *ingester {
-	return &ingester{
+func newIngester(ctx context.Context, tx *sql.Tx, s *stmts, storedAt int64, sorted []Message) (*ingester, error) {
+	in := &ingester{
 		ctx: ctx, storedAt: storedAt,
+		tombstones:    map[int64]bool{},
+		counts:        map[string]*AppCount{},
 		insert:        tx.StmtContext(ctx, s.insert),
+		index:         tx.StmtContext(ctx, s.index),
 		update:        tx.StmtContext(ctx, s.update),
-		tombstoned:    tx.StmtContext(ctx, s.tombstoned),
+		receiptTomb:   tx.StmtContext(ctx, s.receiptTomb),
 		receiptCopies: tx.StmtContext(ctx, s.receiptCopies),
 		dropOlder:     tx.StmtContext(ctx, s.dropOlder),
 		ackReceipt:    tx.StmtContext(ctx, s.ackReceipt),
-		metaGet:       tx.StmtContext(ctx, s.metaGet),
 		metaRaise:     tx.StmtContext(ctx, s.metaRaise),
+		addCounts:     tx.StmtContext(ctx, s.addCounts),
 	}
-}
-
-func (in *ingester) meta(key string) (int64, error) {
-	var v int64
-	err := in.metaGet.QueryRowContext(in.ctx, key).Scan(&v)
-	return v, err
+	err := tx.StmtContext(ctx, s.metaGet).QueryRowContext(ctx, metaDeletedUpTo).Scan(&in.deletedUpTo)
+	if err != nil {
+		return nil, err
+	}
+	// One query for the batch instead of one per message.
+	rows, err := tx.StmtContext(ctx, s.tombsIn).QueryContext(ctx, sorted[0].ID, sorted[len(sorted)-1].ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		in.tombstones[id] = true
+	}
+	return in, rows.Err()
 }
 
 // one stores m and reports whether it was new.
 func (in *ingester) one(m Message) (Message, bool, error) {
-	if m.ID <= in.deletedUpTo {
+	if m.ID <= in.deletedUpTo || in.tombstones[m.ID] {
 		return m, false, nil
 	}
-	var dead bool
-	if err := in.tombstoned.QueryRowContext(in.ctx, m.ID, m.Receipt).Scan(&dead); err != nil {
-		return m, false, err
-	}
-	if dead {
-		return m, false, nil
-	}
-
 	// Local state starts empty, or is inherited from older copies of the
 	// same emergency, which this copy then replaces.
 	m.Read, m.AckPending = false, false
 	if m.Receipt != "" {
-		var newest int64
-		var read, acked, pending bool
-		err := in.receiptCopies.QueryRowContext(in.ctx, m.Receipt, m.ID).
-			Scan(&newest, &read, &acked, &pending)
-		if err != nil {
+		keep, err := in.receipt(&m)
+		if !keep || err != nil {
 			return m, false, err
-		}
-		if newest > m.ID {
-			// An older copy: keep the newer one, but learn the acknowledgement.
-			if m.Acked {
-				_, err = in.ackReceipt.ExecContext(in.ctx, m.Receipt)
-			}
-			return m, false, err
-		}
-		if newest != 0 {
-			m.Read = read
-			m.Acked = m.Acked || acked
-			m.AckPending = pending && !m.Acked
-			if _, err := in.dropOlder.ExecContext(in.ctx, m.Receipt, m.ID); err != nil {
-				return m, false, err
-			}
 		}
 	}
 
@@ -149,6 +169,81 @@ func (in *ingester) one(m Message) (Message, bool, error) {
 		m.Icon, m.Date, m.QueuedDate, m.DispatchedDate, m.Priority, m.Sound, m.URL, m.URLTitle,
 		m.Acked, m.Acked, m.Receipt, m.HTML, m.Monospace, m.ID)
 	return m, false, err
+}
+
+// receipt applies newest-copy-wins to an emergency: it reports whether m is
+// to be stored, and when it replaces older copies it takes over their local
+// state and removes them.
+func (in *ingester) receipt(m *Message) (keep bool, err error) {
+	var dead bool
+	if err := in.receiptTomb.QueryRowContext(in.ctx, m.Receipt, m.ID).Scan(&dead); err != nil || dead {
+		return false, err // a newer copy was deleted locally
+	}
+	var newest int64
+	var read, acked, pending bool
+	err = in.receiptCopies.QueryRowContext(in.ctx, m.Receipt, m.ID).Scan(&newest, &read, &acked, &pending)
+	switch {
+	case err != nil:
+		return false, err
+	case newest > m.ID:
+		// An older copy: keep the newer one, but learn the acknowledgement.
+		if m.Acked {
+			_, err = in.ackReceipt.ExecContext(in.ctx, m.Receipt)
+		}
+		return false, err
+	case newest != 0:
+		m.Read = read
+		m.Acked = m.Acked || acked
+		m.AckPending = pending && !m.Acked
+		_, err = in.dropOlder.ExecContext(in.ctx, m.Receipt, m.ID)
+	}
+	return true, err
+}
+
+// count adds a new message to the per-app counters. Ingest keeps them
+// itself rather than by an INSERT trigger: one statement per app and batch
+// instead of one per message. Updates and deletes are counted by triggers.
+func (in *ingester) count(m Message) {
+	c := in.counts[m.App]
+	if c == nil {
+		c = &AppCount{App: m.App}
+		in.counts[m.App] = c
+	}
+	c.Total++
+	if !m.Read {
+		c.Unread++
+	}
+	if m.NeedsAck() {
+		c.Unacked++
+		if m.AckPending {
+			c.AckPending++
+		}
+	}
+}
+
+// finish writes the counters and the highest id seen, then indexes the new
+// messages. Indexing comes last, one insert after the other with no other
+// statement in between: FTS4 collects the terms of consecutive inserts in
+// memory and writes them as one index segment at commit, but any statement
+// that opens a statement savepoint (an INSERT with a trigger, an upsert)
+// makes it write out what it has so far. Indexing each message next to its
+// row, or from an INSERT trigger, writes one small segment per message and
+// runs several times slower.
+func (in *ingester) finish(fresh []Message, highest int64) error {
+	for _, c := range in.counts {
+		if _, err := in.addCounts.ExecContext(in.ctx, c.App, c.Total, c.Unread, c.Unacked, c.AckPending); err != nil {
+			return err
+		}
+	}
+	if _, err := in.metaRaise.ExecContext(in.ctx, metaHighestSeen, highest); err != nil {
+		return err
+	}
+	for _, m := range fresh {
+		if _, err := in.index.ExecContext(in.ctx, m.ID, m.Title, m.Message, m.App, m.URLTitle); err != nil {
+			return fmt.Errorf("index message %d: %w", m.ID, err)
+		}
+	}
+	return nil
 }
 
 func cmpInt64(a, b int64) int {

@@ -18,7 +18,8 @@ const MaxLimit = 1000
 type Filter struct {
 	// App keeps messages of the app with exactly this name.
 	App string
-	// MinPriority, when not nil, keeps messages with priority >= *MinPriority.
+	// MinPriority, when not nil, keeps messages with priority >= *MinPriority
+	// (priorities run from -2 to 2, so -2 keeps all and 3 none).
 	MinPriority *int
 	// Unread keeps messages not yet read.
 	Unread bool
@@ -27,10 +28,11 @@ type Filter struct {
 	// in the outbox.
 	Unacked bool
 	// Search keeps messages whose title, message, app or url_title contain
-	// every word of Search as a word or a word prefix, ignoring case and
-	// diacritics ("cafe" finds "Café", "backu" finds "backups"). Any text
-	// is accepted: quotes, '*', '-', AND, NEAR and the like are plain text.
-	// Text without any letter or digit does not filter.
+	// every word of Search as a word prefix, ignoring case and diacritics
+	// ("cafe" finds "Café", "backu" finds "backups"); a one-letter word
+	// must match a whole word. Any text is accepted: quotes, '*', '-', AND,
+	// NEAR and the like are plain text. Text without any letter or digit
+	// does not filter. See matchExpr.
 	Search string
 }
 
@@ -129,69 +131,96 @@ const (
 )
 
 // buildList returns the SQL and arguments of a keyset read. The SQL depends
-// only on kind and on which filters are set, never on their values, so each
-// shape is prepared once. With a search the full-text index drives the scan
-// (CROSS JOIN fixes that order): it yields ids newest first from the cursor
-// on, and each is checked against the other filters until limit rows match.
+// only on kind, on which filters are set and on the minimum priority (a
+// constant, -2..2, so that SQLite can pick an index for it), never on other
+// values, so each shape is prepared once.
+//
+// The scan order is chosen here, not left to SQLite, which has no
+// statistics to tell a filter that matches 5 rows from one that matches
+// 90,000. A keyset page walks an index in id order from the cursor until
+// limit rows pass every filter, so the walk should be the index of the
+// most selective filter:
+//
+//   - Search: the full-text index, newest first (CROSS JOIN fixes it as the
+//     outer loop; the other filters are checked per row);
+//   - Unacked: the partial index of unacknowledged emergencies (a handful);
+//   - Unread (and App): the partial indexes of unread rows;
+//   - App: the (app, id) index;
+//   - minimum priority 2: the (priority, id) index;
+//   - otherwise the table itself in id order.
 func buildList(kind listKind, f Filter, cursor int64, limit int) (string, []any) {
-	var b strings.Builder
-	var args []any
+	var (
+		where []string
+		args  []any
+		from  string
+		id    = "id"
+		cols  = columns
+	)
 	match := matchExpr(f.Search)
-	p := "" // column prefix
-	if match != "" {
-		p = "m."
-	}
 	switch {
-	case kind == kindCountNewer && match == "":
-		b.WriteString("SELECT count(*) FROM messages WHERE ")
-	case kind == kindCountNewer:
-		b.WriteString("SELECT count(*) FROM ")
-	default:
-		b.WriteString("SELECT ")
-		if match != "" {
-			b.WriteString(mColumns)
-		} else {
-			b.WriteString(columns)
-		}
-		b.WriteString(" FROM ")
-		if match == "" {
-			b.WriteString("messages WHERE ")
-		}
-	}
-	idCol := "id"
-	if match != "" {
-		b.WriteString("messages_fts AS f CROSS JOIN messages AS m ON m.id = f.docid WHERE messages_fts MATCH ? AND ")
+	case match != "":
+		from = "messages_fts AS f CROSS JOIN messages AS m ON m.id = f.docid"
+		where = append(where, "messages_fts MATCH ?")
 		args = append(args, match)
-		idCol = "f.docid"
+		id, cols = "f.docid", mColumns
+	case f.Unacked:
+		from = "messages INDEXED BY messages_unacked"
+	case f.Unread && f.App != "":
+		from = "messages INDEXED BY messages_app_unread"
+	case f.Unread:
+		from = "messages INDEXED BY messages_unread"
+	case f.App != "":
+		from = "messages INDEXED BY messages_app"
+	case f.MinPriority != nil && *f.MinPriority == 2:
+		from = "messages INDEXED BY messages_priority"
+	default:
+		from = "messages NOT INDEXED" // the rowid order is the id order
 	}
+	col := func(name string) string {
+		if id == "f.docid" {
+			return "m." + name
+		}
+		return name
+	}
+
 	if kind == kindOlder {
-		b.WriteString(idCol + " < ?")
+		where = append(where, id+" < ?")
 	} else {
-		b.WriteString(idCol + " > ?")
+		where = append(where, id+" > ?")
 	}
 	args = append(args, cursor)
 	if f.App != "" {
-		b.WriteString(" AND " + p + "app = ?")
+		where = append(where, col("app")+" = ?")
 		args = append(args, f.App)
 	}
-	if f.MinPriority != nil {
-		b.WriteString(" AND " + p + "priority >= ?")
-		args = append(args, *f.MinPriority)
+	if p := f.MinPriority; p != nil && *p > -2 {
+		if *p == 2 {
+			where = append(where, col("priority")+" = 2")
+		} else {
+			where = append(where, fmt.Sprintf("%s >= %d", col("priority"), min(*p, 3)))
+		}
 	}
 	if f.Unread {
-		b.WriteString(" AND " + p + "read = 0")
+		where = append(where, col("read")+" = 0")
 	}
 	if f.Unacked {
-		// Written exactly as the partial index messages_unacked so that
-		// SQLite can use it.
-		b.WriteString(" AND " + p + "priority = 2 AND " + p + "acked = 0 AND " + p + "receipt <> ''")
+		// Exactly the WHERE of the partial index messages_unacked.
+		where = append(where, col("priority")+" = 2", col("acked")+" = 0", col("receipt")+" <> ''")
 	}
+
+	var b strings.Builder
+	if kind == kindCountNewer {
+		b.WriteString("SELECT count(*)")
+	} else {
+		b.WriteString("SELECT " + cols)
+	}
+	b.WriteString(" FROM " + from + " WHERE " + strings.Join(where, " AND "))
 	switch kind {
 	case kindOlder:
-		b.WriteString(" ORDER BY " + idCol + " DESC LIMIT ?")
+		b.WriteString(" ORDER BY " + id + " DESC LIMIT ?")
 		args = append(args, limit)
 	case kindNewer:
-		b.WriteString(" ORDER BY " + idCol + " ASC LIMIT ?")
+		b.WriteString(" ORDER BY " + id + " ASC LIMIT ?")
 		args = append(args, limit)
 	}
 	return b.String(), args

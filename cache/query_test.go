@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -32,7 +33,9 @@ func (r *refModel) match(m *Message, f Filter) bool {
 	}
 	tokens := foldWords(strings.Join([]string{m.Title, m.Message, m.App, m.URLTitle}, " "))
 	for _, q := range foldWords(f.Search) {
-		if !slices.ContainsFunc(tokens, func(t string) bool { return strings.HasPrefix(t, q) }) {
+		if !slices.ContainsFunc(tokens, func(t string) bool {
+			return strings.HasPrefix(t, q) && (utf8.RuneCountInString(q) >= minPrefixLen || t == q)
+		}) {
 			return false
 		}
 	}
@@ -136,8 +139,8 @@ func TestListAgainstReference(t *testing.T) {
 	db := openTest(t)
 	ref := buildRandom(t, db, 42, 400)
 
-	searches := []string{"", commonWord, "se", "CAFE", "zur", "disk error", "brûlée", `-rf "quoted`, "AND", "near", "qqqq", "\"*"}
-	priorities := []*int{nil, AtLeast(-1), AtLeast(1), AtLeast(2)}
+	searches := []string{"", commonWord, "se", "s", "CAFE", "zur", "disk error", "brûlée", `-rf "quoted`, "AND", "near", "qqqq", "\"*"}
+	priorities := []*int{nil, AtLeast(-5), AtLeast(-1), AtLeast(1), AtLeast(2), AtLeast(3)}
 	const limit = 7
 	for _, app := range []string{"", appNames[1]} {
 		for _, minp := range priorities {

@@ -17,8 +17,11 @@ type stmts struct {
 
 	// write pool
 	insert        *sql.Stmt
+	index         *sql.Stmt
 	update        *sql.Stmt
-	tombstoned    *sql.Stmt
+	receiptTomb   *sql.Stmt
+	tombsIn       *sql.Stmt
+	addCounts     *sql.Stmt
 	receiptCopies *sql.Stmt
 	dropOlder     *sql.Stmt
 	ackReceipt    *sql.Stmt
@@ -40,6 +43,7 @@ func (s *stmts) prepare(ctx context.Context, write, read *sql.DB) error {
 		{&s.insert, write, `INSERT INTO messages (` + columns + `)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO NOTHING`},
+		{&s.index, write, `INSERT INTO messages_fts (docid, title, message, app, url_title) VALUES (?, ?, ?, ?, ?)`},
 		// Server fields follow the server, except that acked never goes
 		// back from 1 to 0. Local state (read, ack_pending, stored_at) stays.
 		{&s.update, write, `UPDATE messages SET umid = ?, title = ?, message = ?, app = ?, aid = ?,
@@ -47,8 +51,11 @@ func (s *stmts) prepare(ctx context.Context, write, read *sql.DB) error {
 			url_title = ?, acked = max(acked, ?), ack_pending = ack_pending AND NOT ?, receipt = ?,
 			html = ?, monospace = ?
 			WHERE id = ?`},
-		{&s.tombstoned, write, `SELECT EXISTS (SELECT 1 FROM tombstones WHERE id = ?1)
-			OR (?2 <> '' AND EXISTS (SELECT 1 FROM tombstones WHERE receipt = ?2 AND receipt <> '' AND id > ?1))`},
+		{&s.tombsIn, write, `SELECT id FROM tombstones WHERE id BETWEEN ? AND ?`},
+		{&s.receiptTomb, write, `SELECT EXISTS (SELECT 1 FROM tombstones WHERE receipt = ? AND receipt <> '' AND id > ?)`},
+		{&s.addCounts, write, `INSERT INTO app_counts (app, total, unread, unacked, ack_pending) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (app) DO UPDATE SET total = total + excluded.total, unread = unread + excluded.unread,
+			unacked = unacked + excluded.unacked, ack_pending = ack_pending + excluded.ack_pending`},
 		{&s.receiptCopies, write, `SELECT coalesce(max(id), 0), coalesce(max(read), 0), coalesce(max(acked), 0),
 			coalesce(max(ack_pending), 0) FROM messages WHERE receipt = ? AND receipt <> '' AND id <> ?`},
 		{&s.dropOlder, write, `DELETE FROM messages WHERE receipt = ? AND receipt <> '' AND id < ?`},

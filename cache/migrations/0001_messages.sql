@@ -35,6 +35,7 @@ CREATE TABLE messages (
 CREATE INDEX messages_app      ON messages (app, id);
 CREATE INDEX messages_priority ON messages (priority, id);
 CREATE INDEX messages_unread   ON messages (id) WHERE read = 0;
+CREATE INDEX messages_app_unread ON messages (app, id) WHERE read = 0;
 CREATE INDEX messages_unacked  ON messages (id) WHERE priority = 2 AND acked = 0 AND receipt <> '';
 CREATE INDEX messages_receipt  ON messages (receipt) WHERE receipt <> '';
 

@@ -9,15 +9,14 @@ CREATE VIRTUAL TABLE messages_fts USING fts4(
     tokenize=unicode61 "remove_diacritics=2"
 );
 
--- Keep the index in step with messages. An external-content FTS4 table reads
--- the old text from messages to remove it, so removal runs BEFORE the change.
--- The UPDATE triggers fire only when an indexed column really changes: a
--- read/unread toggle or an acknowledgement must not re-index the message.
-CREATE TRIGGER messages_fts_ai AFTER INSERT ON messages BEGIN
-    INSERT INTO messages_fts (docid, title, message, app, url_title)
-    VALUES (new.id, new.title, new.message, new.app, new.url_title);
-END;
-
+-- Keep the index in step with messages. New messages are indexed by Ingest
+-- itself, after all rows of a batch are in (see ingest.go: an INSERT
+-- trigger would make FTS4 write one index segment per message, several
+-- times slower). Updates and deletes use the triggers below. An
+-- external-content FTS4 table reads the old text from messages to remove
+-- it, so removal runs BEFORE the change. The UPDATE triggers fire only when
+-- an indexed column really changes: a read/unread toggle or an
+-- acknowledgement must not re-index the message.
 CREATE TRIGGER messages_fts_bd BEFORE DELETE ON messages BEGIN
     DELETE FROM messages_fts WHERE docid = old.id;
 END;

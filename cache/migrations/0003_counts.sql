@@ -1,5 +1,7 @@
--- Counters for the status bar, one row per app, kept by triggers so that
--- Counts reads about 20 rows instead of counting 100,000. "unacked" is an
+-- Counters for the status bar, one row per app, so that Counts reads about
+-- 20 rows instead of counting 100,000. Ingest adds the rows it inserts (one
+-- statement per app and batch; see ingest.go), triggers follow updates and
+-- deletes. "unacked" is an
 -- emergency (priority 2 with a receipt) not yet acknowledged; "ack_pending"
 -- is the part of those whose acknowledgement waits in the outbox.
 CREATE TABLE app_counts (
@@ -9,18 +11,6 @@ CREATE TABLE app_counts (
     unacked     INTEGER NOT NULL DEFAULT 0,
     ack_pending INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
-
-CREATE TRIGGER app_counts_ai AFTER INSERT ON messages BEGIN
-    INSERT INTO app_counts (app, total, unread, unacked, ack_pending)
-    VALUES (new.app, 1, new.read = 0,
-            new.priority = 2 AND new.acked = 0 AND new.receipt <> '',
-            new.priority = 2 AND new.acked = 0 AND new.receipt <> '' AND new.ack_pending <> 0)
-    ON CONFLICT (app) DO UPDATE SET
-        total       = total + 1,
-        unread      = unread + excluded.unread,
-        unacked     = unacked + excluded.unacked,
-        ack_pending = ack_pending + excluded.ack_pending;
-END;
 
 CREATE TRIGGER app_counts_ad AFTER DELETE ON messages BEGIN
     UPDATE app_counts SET
