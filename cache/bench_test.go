@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"go.uber.org/goleak"
 )
 
 // fixtureSize is the number of messages the benchmarks run against.
@@ -22,10 +24,18 @@ var fixture struct {
 	err  error
 }
 
+// TestMain removes the benchmark fixture and checks that every test closed
+// what it opened: Close must leave no goroutine behind.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if fixture.dir != "" {
 		os.RemoveAll(fixture.dir)
+	}
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "goroutines left running: %v\n", err)
+			code = 1
+		}
 	}
 	os.Exit(code)
 }

@@ -224,10 +224,6 @@ func (db *DB) open(ctx context.Context, ms []migration) error {
 func (db *DB) Close() error {
 	db.once.Do(func() {
 		close(db.closed)
-		// Let SQLite refresh its planner statistics where useful; cheap.
-		if db.write != nil {
-			_, _ = db.write.Exec("PRAGMA optimize")
-		}
 		db.err = db.closeAll()
 	})
 	return db.err

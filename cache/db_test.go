@@ -13,33 +13,6 @@ import (
 	"time"
 )
 
-func TestOpenCreatesPrivateFiles(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data", "pobox")
-	path := filepath.Join(dir, "cache.db")
-	db := openAt(t, path)
-	mustIngest(t, db, msg(1, "alpha")) // the WAL file now holds a commit
-
-	st, err := os.Stat(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := st.Mode().Perm(); got != 0o700 {
-		t.Errorf("directory mode = %o, want 700", got)
-	}
-	for _, name := range []string{path, path + "-wal", path + "-shm"} {
-		st, err := os.Stat(name)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if got := st.Mode().Perm(); got != 0o600 {
-			t.Errorf("%s mode = %o, want 600", filepath.Base(name), got)
-		}
-	}
-	if db.Path() != path {
-		t.Errorf("Path() = %q, want %q", db.Path(), path)
-	}
-}
-
 func TestOpenOddPath(t *testing.T) {
 	// Characters that mean something in a URI must stay part of the name.
 	path := filepath.Join(t.TempDir(), "a dir?x=1#frag%20", "cache.db")
