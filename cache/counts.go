@@ -2,8 +2,9 @@ package cache
 
 import "context"
 
-// Counts are the figures of the status bar. Triggers keep them per app, so
-// reading them costs the same at 100 messages as at 100,000.
+// Counts are the figures of the status bar. Ingest and triggers keep them
+// per app in a table, so reading them costs the same at 100 messages as at
+// 100,000.
 type Counts struct {
 	Total   int // messages stored
 	Unread  int // not yet read

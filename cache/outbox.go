@@ -24,7 +24,7 @@ const maxErrorLen = 1000
 // and are replayed in ID order.
 type OutboxItem struct {
 	ID          int64      // order of enqueueing
-	Kind        OutboxKind //
+	Kind        OutboxKind // what to ask of the server
 	Receipt     string     // OutboxAck: the receipt to acknowledge
 	UpToID      int64      // OutboxDeleteUpTo: the watermark
 	Attempts    int        // failed attempts so far

