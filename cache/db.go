@@ -61,12 +61,6 @@ type DB struct {
 // A file written by a newer pobox fails with ErrNewerSchema and a file that
 // is not a usable pobox database with ErrUnusable; neither is modified.
 func Open(ctx context.Context, path string) (*DB, error) {
-	return openWith(ctx, path, migrations)
-}
-
-// openWith opens with the first len(ms) migrations; tests use it to build a
-// database of an older schema version.
-func openWith(ctx context.Context, path string, ms []migration) (*DB, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("cache: %w", err)
@@ -75,8 +69,8 @@ func openWith(ctx context.Context, path string, ms []migration) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{Now: time.Now, path: abs, closed: make(chan struct{})}
-	if err := db.open(ctx, ms); err != nil {
-		db.closeAll()
+	if err := db.open(ctx, migrations); err != nil {
+		_ = db.closeAll() // the open error is the one to report
 		return nil, err
 	}
 	return db, nil

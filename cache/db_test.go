@@ -78,6 +78,7 @@ func TestOpenRefusesUnusableFiles(t *testing.T) {
 			if !errors.Is(err, ErrUnusable) {
 				t.Fatalf("error = %v, want ErrUnusable", err)
 			}
+			t.Log(err)
 			for _, want := range []string{path, tc.why, "Move it aside"} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error %q does not mention %q", err, want)

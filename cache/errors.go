@@ -24,11 +24,19 @@ var (
 	ErrClosed = errors.New("cache: database closed")
 )
 
-// unusable explains a file pobox cannot use, naming it and the way out.
+// unusable explains a file pobox refuses to open, naming it and the way out.
 func unusable(path string, why error) error {
-	return fmt.Errorf("%w: %s: %v; pobox has not changed it. Move it aside "+
-		"(for example: mv %q %q) and pobox will start a new cache; "+
-		"messages still on Pushover are downloaded again", ErrUnusable, path, why, path, path+".broken")
+	return fmt.Errorf("%w: %s: %v; pobox has not changed it. %s", ErrUnusable, path, why, wayOut(path))
+}
+
+// damaged explains a file found damaged while in use.
+func damaged(path, op string, why error) error {
+	return fmt.Errorf("%w: %s: %s: %v. %s", ErrUnusable, path, op, why, wayOut(path))
+}
+
+func wayOut(path string) string {
+	return fmt.Sprintf("Move it aside (for example: mv %q %q) and pobox will start a new cache; "+
+		"messages still on Pushover are downloaded again", path, path+".broken")
 }
 
 // isCorrupt reports whether err is SQLite saying that the file is not a
@@ -49,7 +57,7 @@ func (db *DB) wrapErr(op string, err error) error {
 		return nil
 	}
 	if isCorrupt(err) {
-		return fmt.Errorf("cache: %s: %w", op, unusable(db.path, err))
+		return damaged(db.path, op, err)
 	}
 	return fmt.Errorf("cache: %s: %w", op, err)
 }
