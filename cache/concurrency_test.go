@@ -3,9 +3,13 @@ package cache
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestTwoConnectionsConcurrently: two DB handles on one file (as two pobox
@@ -140,5 +144,63 @@ func TestMessageJSON(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(`{"acked":"yes"}`), &p); err == nil {
 		t.Errorf("acked \"yes\" accepted")
+	}
+}
+
+// helperEnv names the database a child process writes to in
+// TestTwoProcesses; only the child sees it set.
+const helperEnv = "POBOX_CACHE_TEST_CHILD_DB"
+
+// TestTwoProcesses runs a second process (this test binary again) that
+// ingests into the same file while this one ingests and reads: SQLite's
+// file locks, WAL and the busy timeout must let both finish.
+func TestTwoProcesses(t *testing.T) {
+	if os.Getenv(helperEnv) != "" {
+		t.Skip("inside the child process")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	path := filepath.Join(t.TempDir(), "cache.db")
+	db := openAt(t, path)
+
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestChildProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), helperEnv+"="+path)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	must(t, cmd.Start())
+
+	g := newGenerator(3, 1)
+	for range 20 {
+		mustIngest(t, db, g.batch(50)...)
+		if _, err := db.Older(ctx, Filter{Search: commonWord}, 0, 50); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("child process: %v\n%s", err, out.String())
+	}
+	c, err := db.Counts(ctx)
+	must(t, err)
+	if c.Total != 2*20*50 {
+		t.Fatalf("Total = %d, want %d (both processes' messages)", c.Total, 2*20*50)
+	}
+	if changed, err := db.Changed(ctx); err != nil || !changed {
+		t.Errorf("Changed = %v, %v after the other process wrote", changed, err)
+	}
+}
+
+// TestChildProcess is the second process of TestTwoProcesses.
+func TestChildProcess(t *testing.T) {
+	path := os.Getenv(helperEnv)
+	if path == "" {
+		t.Skip("run by TestTwoProcesses")
+	}
+	db := openAt(t, path)
+	g := newGenerator(4, 1_000_000)
+	for range 20 {
+		mustIngest(t, db, g.batch(50)...)
+		if _, err := db.Counts(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
