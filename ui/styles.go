@@ -1,0 +1,161 @@
+package ui
+
+import (
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/textinput"
+	"github.com/charmbracelet/lipgloss"
+
+	"pobox/sanitize"
+	"pobox/themes"
+)
+
+// Row selection states, the first index of styles.rows.
+const (
+	selNone    = iota
+	selFocused // the selected row while the list has focus
+	selBlurred // the selected row while the detail pane has it
+	selStates
+)
+
+// rowStyle styles the columns of one kind of list row.
+type rowStyle struct {
+	cursor, unread, mark, time, app, title, titleUnread, body, fill lipgloss.Style
+}
+
+// styles are the theme's styles arranged the way the views use them. This
+// is the one place where the UI derives styles (combinations of the
+// theme's styles); views never build their own.
+type styles struct {
+	th *themes.Styles
+
+	rows [selStates][rowKinds]rowStyle
+
+	text, muted lipgloss.Style
+	border      string // the rendered divider between the panes
+
+	detailTitle, meta, emergency, high, link, rule lipgloss.Style
+	spans                                          map[spanFormat]lipgloss.Style
+
+	banner lipgloss.Style
+
+	status, statusTitle, statusMuted, statusInfo, statusOK, statusWarn, statusErr lipgloss.Style
+	statusFilter, statusLink, statusUnread                                        lipgloss.Style
+
+	confirm, confirmKey lipgloss.Style
+
+	help                     help.Styles
+	helpFrame, helpTitle     lipgloss.Style
+	pickerBox, pickerTitle   lipgloss.Style
+	pickerItem, pickerSel    lipgloss.Style
+	pickerCount, pickerMark  lipgloss.Style
+	loginBox, loginTitle     lipgloss.Style
+	loginLabel, loginFocused lipgloss.Style
+	loginError, loginBusy    lipgloss.Style
+}
+
+// spanFormat is the formatting of an HTML span.
+type spanFormat struct {
+	bold, italic, underline bool
+	color                   string
+	link                    bool
+}
+
+func newStyles(th *themes.Styles) *styles {
+	l := th.List
+	p := th.Priority
+	st := &styles{th: th, spans: map[spanFormat]lipgloss.Style{}}
+
+	base := rowStyle{
+		cursor: l.Cursor, unread: l.UnreadMark, mark: p.Normal, time: l.Time, app: l.App,
+		title: l.Title, titleUnread: l.Unread, body: l.Body, fill: l.Row,
+	}
+	kinds := [rowKinds]rowStyle{}
+	for k := range kinds {
+		kinds[k] = base
+	}
+	kinds[rowLow].mark, kinds[rowLow].title, kinds[rowLow].titleUnread = p.Low, p.Low, p.Low.Bold(true)
+	kinds[rowHigh].mark, kinds[rowHigh].title, kinds[rowHigh].titleUnread = p.High, l.High, l.High.Bold(true)
+	kinds[rowEmergency].mark = p.Emergency
+	kinds[rowEmergency].title, kinds[rowEmergency].titleUnread = l.Emergency, l.Emergency
+	kinds[rowEmergency].time, kinds[rowEmergency].app = l.EmergencyAcked, l.EmergencyAcked
+	kinds[rowPending].mark, kinds[rowPending].title, kinds[rowPending].titleUnread = p.EmergencyAcked, l.EmergencyAcked, l.EmergencyAcked
+	kinds[rowAcked].mark = p.EmergencyAcked
+	for k, rs := range kinds {
+		st.rows[selNone][k] = rs
+		for _, sel := range []int{selFocused, selBlurred} {
+			f := sel == selFocused
+			s := func(c lipgloss.Style) lipgloss.Style { return l.Select(c, f) }
+			st.rows[sel][k] = rowStyle{
+				cursor: s(rs.cursor), unread: s(rs.unread), mark: s(rs.mark), time: s(rs.time),
+				app: s(rs.app), title: s(rs.title), titleUnread: s(rs.titleUnread), body: s(rs.body),
+				fill: s(rs.fill),
+			}
+		}
+	}
+
+	st.text, st.muted = th.Base.Text, th.Base.Muted
+	st.border = th.App.Divider.Render("│")
+
+	d := th.Detail
+	st.detailTitle, st.meta, st.link, st.rule = d.Title, d.Label, d.Link, d.Rule
+	st.emergency, st.high = p.Emergency, p.High
+
+	st.banner = th.Banner.Bar
+
+	s := th.Status
+	st.status, st.statusTitle, st.statusMuted = s.Bar, th.App.Title, s.LastSync
+	st.statusInfo, st.statusOK, st.statusErr = s.Busy, s.OK, s.Error
+	st.statusWarn, st.statusFilter, st.statusUnread = s.Reconnecting, s.Filter, s.Unread
+	st.statusLink = d.Link
+
+	st.confirm, st.confirmKey = th.Confirm.Question, th.Confirm.Key
+
+	st.help = th.Help
+	st.helpFrame, st.helpTitle = th.HelpBox.Frame, th.HelpBox.Title
+	pk := th.Picker
+	st.pickerBox, st.pickerTitle, st.pickerItem, st.pickerSel = pk.Frame, pk.Title, pk.Item, pk.Selected
+	st.pickerCount, st.pickerMark = pk.Count, pk.Active
+	lg := th.Login
+	st.loginBox, st.loginTitle, st.loginLabel, st.loginFocused = lg.Frame, lg.Title, lg.Label, lg.LabelFocused
+	st.loginError, st.loginBusy = lg.Error, lg.Busy
+	return st
+}
+
+// connStyle is the status bar's style of a connection state.
+func (st *styles) connStyle(k connStateKind) lipgloss.Style {
+	s := st.th.Status
+	switch k {
+	case connConnected, connFollowing:
+		return s.Connected
+	case connReconnecting, connStopped:
+		return s.Reconnecting
+	case connOffline:
+		return s.Offline
+	case connLoggedOut, connElsewhere:
+		return s.LoggedOut
+	}
+	return s.LastSync
+}
+
+// span returns the style of an HTML or linkified span of a body.
+func (st *styles) span(sp sanitize.Span) lipgloss.Style {
+	f := spanFormat{sp.Bold, sp.Italic, sp.Underline, sp.Color, sp.Href != ""}
+	if s, ok := st.spans[f]; ok {
+		return s
+	}
+	s := st.th.Detail.Inline(f.bold, f.italic, f.underline, f.color, f.link)
+	if len(st.spans) < 256 { // colours come from messages: bound the map
+		st.spans[f] = s
+	}
+	return s
+}
+
+// applyInput styles a text input with the theme's input styles.
+func applyInput(in *textinput.Model, s themes.InputStyles) {
+	in.PromptStyle = s.Prompt
+	in.TextStyle = s.Text
+	in.PlaceholderStyle = s.Placeholder
+	in.CompletionStyle = s.Completion
+	in.Cursor.Style = s.Cursor
+	in.Cursor.TextStyle = s.Text
+}

@@ -1,0 +1,106 @@
+package ui
+
+import (
+	"strings"
+
+	"pobox/sanitize"
+)
+
+// View renders the inbox: banner, panes, status bar, help line.
+func (m *inbox) View() string {
+	now := m.now()
+	m.rows.now = now
+	var b strings.Builder
+	b.Grow(m.width * (m.height + 1) * 2)
+	if m.bannerShown() {
+		b.WriteString(m.bannerView())
+		b.WriteByte('\n')
+	}
+	m.bodyView(&b)
+	b.WriteByte('\n')
+	b.WriteString(m.statusView())
+	b.WriteByte('\n')
+	b.WriteString(m.help.ShortHelpView(m.ShortHelp()))
+	return b.String()
+}
+
+// bodyView writes the panes (or the help, or a picker) in the space
+// between the banner and the status bar.
+func (m *inbox) bodyView(b *strings.Builder) {
+	h := m.bodyHeight()
+	switch m.focus {
+	case focusHelp:
+		m.block(b, m.st.helpTitle.Render("Keys")+"\n"+m.help.FullHelpView(m.FullHelp()), h)
+		return
+	case focusPicker:
+		b.WriteString(m.picker.view(m.st))
+		return
+	}
+	now := m.now()
+	showDetail := m.focus == focusDetail || (m.focus == focusConfirm && m.back == focusDetail)
+	switch {
+	case m.stacked && showDetail:
+		m.join(b, m.detail.view(m.detailBuf[:0], m.body, now, ""), nil)
+	case m.stacked:
+		m.join(b, m.list.lines(m.listBuf[:0], m.rows, true, m.emptyText()), nil)
+	default:
+		m.listBuf = m.list.lines(m.listBuf[:0], m.rows, !showDetail, m.emptyText())
+		m.detailBuf = m.detail.view(m.detailBuf[:0], m.body, now, "")
+		m.join(b, m.listBuf, m.detailBuf)
+	}
+}
+
+// join writes left and right (when not nil) side by side, with the
+// border between them.
+func (m *inbox) join(b *strings.Builder, left, right []string) {
+	sep := m.st.border
+	for i, l := range left {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(l)
+		if right != nil {
+			b.WriteString(sep)
+			if i < len(right) {
+				b.WriteString(right[i])
+			}
+		}
+	}
+}
+
+// block writes s in h lines, cut or padded.
+func (m *inbox) block(b *strings.Builder, s string, h int) {
+	lines := strings.Split(s, "\n")
+	for i := 0; i < h; i++ {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if i < len(lines) {
+			b.WriteString(lines[i])
+		}
+	}
+}
+
+// emptyText is what an empty list says.
+func (m *inbox) emptyText() string {
+	if m.filter.Search != "" || m.filtered() {
+		return "Nothing matches. Press esc to clear the search and filters."
+	}
+	return "No messages yet: new ones appear here as they arrive."
+}
+
+// bannerView is the emergency banner across the top.
+func (m *inbox) bannerView() string {
+	n := m.needAck()
+	text := "!! " + plural(n, "emergency needs", "emergencies need") + " acknowledging"
+	if o := m.status.oldest; o != nil {
+		title := o.Title
+		if title == "" {
+			title = o.App
+		}
+		text += " · oldest: " + sanitize.Line(title) + " (" + sanitize.Line(o.App) + ", " + ago(o.Time(), m.now()) + ")"
+	}
+	text += " · a acknowledge · A all"
+	t := sanitize.Truncate(text, m.width, "…")
+	return m.st.banner.Render(t + strings.Repeat(" ", max(m.width-sanitize.Width(t), 0)))
+}
