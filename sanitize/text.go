@@ -148,7 +148,7 @@ func clean(src string, line bool) string {
 			}
 		}
 		start := i
-		r, size := utf8.DecodeRuneInString(src[i:])
+		r, size := decodeRune(src, i)
 		i += size
 		raw := false // r does not spell src[start:i]
 		if r == utf8.RuneError && size == 1 {
@@ -262,6 +262,13 @@ func (c *cleaner) ground(r rune, start, end int, raw bool) {
 		// C0 controls other than newline and tab are dropped.
 	case r < del:
 		c.put(r, start, end, true)
+	case r < 0x10000 && !bmpSpecial.has(r) && !(c.baseless() && bmpCombining.has(r)):
+		// The common case for non-ASCII text, decided by two bit tests.
+		if !raw && !c.copying && !c.pendingSpace && start == c.n { // put, inlined
+			c.n, c.last, c.crlf = end, r, false
+			return
+		}
+		c.put(r, start, end, !raw)
 	case r == 0x2028 || r == 0x2029: // LINE and PARAGRAPH SEPARATOR
 		c.newline(start, end, false)
 	case r == 0x200c || r == 0x200d: // ZWNJ, ZWJ: emoji and scripts need them
@@ -283,21 +290,74 @@ func (c *cleaner) ground(r rune, start, end int, raw bool) {
 		// A combining mark with nothing to combine with would stack on
 		// whatever cell precedes it on screen.
 	default:
+		if !raw && !c.copying && !c.pendingSpace && start == c.n { // put, inlined
+			c.n, c.last, c.crlf = end, r, false
+			return
+		}
 		c.put(r, start, end, !raw)
 	}
 }
 
 // isFormat reports whether r is in Unicode category Cf. Most text never
 // reaches the table: no Cf character lies below U+0600 except the soft
-// hyphen, nor between U+2070 and U+FEFE (TestIsFormat checks the ranges).
+// hyphen, nor between U+2070 and U+FEFE (CJK, symbols) or between U+1D17B
+// and U+E0000 (emoji); TestIsFormat checks the shortcuts against the table.
 func isFormat(r rune) bool {
 	switch {
 	case r < 0x600:
 		return r == 0xad
-	case r >= 0x2070 && r < 0xfeff:
+	case r >= 0x2070 && r < 0xfeff, r >= 0x1d17b && r < 0xe0001:
 		return false
 	}
 	return unicode.Is(unicode.Cf, r)
+}
+
+// bitmap is a set of BMP code points.
+type bitmap [0x10000 / 64]uint64
+
+func (b *bitmap) has(r rune) bool { return b[r>>6]&(1<<(r&63)) != 0 }
+
+func (b *bitmap) add(tables ...*unicode.RangeTable) {
+	for _, t := range tables {
+		for _, rg := range t.R16 {
+			for r := rune(rg.Lo); r <= rune(rg.Hi); r += rune(rg.Stride) {
+				b[r>>6] |= 1 << (r & 63)
+			}
+		}
+	}
+}
+
+var (
+	// bmpSpecial holds the BMP runes ground handles specially: C1
+	// controls, U+FFFD (it may stand for invalid input), the line and
+	// paragraph separators and the format characters (Cf).
+	bmpSpecial = func() *bitmap {
+		b := new(bitmap)
+		b.add(unicode.Cf, &unicode.RangeTable{R16: []unicode.Range16{
+			{Lo: c1s, Hi: c1e, Stride: 1}, {Lo: 0x2028, Hi: 0x2029, Stride: 1}, {Lo: 0xfffd, Hi: 0xfffd, Stride: 1},
+		}})
+		return b
+	}()
+	// bmpCombining holds the BMP combining marks (Mn, Me).
+	bmpCombining = func() *bitmap {
+		b := new(bitmap)
+		b.add(unicode.Mn, unicode.Me)
+		return b
+	}()
+)
+
+// decodeRune is utf8.DecodeRuneInString(s[i:]) with the valid two- and
+// three-byte forms decoded inline, as they make up most non-ASCII text.
+func decodeRune(s string, i int) (rune, int) {
+	c := s[i]
+	switch {
+	case c >= 0xc2 && c < 0xe0 && i+1 < len(s) && s[i+1]&0xc0 == 0x80:
+		return rune(c&0x1f)<<6 | rune(s[i+1]&0x3f), 2
+	case c > 0xe0 && c < 0xf0 && c != 0xed && i+2 < len(s) && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80:
+		// E0 (overlong forms) and ED (surrogates) need the full checks.
+		return rune(c&0x0f)<<12 | rune(s[i+1]&0x3f)<<6 | rune(s[i+2]&0x3f), 3
+	}
+	return utf8.DecodeRuneInString(s[i:])
 }
 
 // baseless reports whether a combining mark written now would have no base

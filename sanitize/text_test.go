@@ -234,3 +234,37 @@ func unsafeReason(s string, line bool) string {
 	}
 	return ""
 }
+
+// TestDecodeRune checks the inline decoder against the standard one on
+// every one-, two- and three-byte prefix shape.
+func TestDecodeRune(t *testing.T) {
+	var buf [4]byte
+	for a := 0; a < 256; a++ {
+		for b := 0; b < 256; b++ {
+			for _, c := range []int{0x00, 0x41, 0x7f, 0x80, 0x9f, 0xa0, 0xbf, 0xc0, 0xff} {
+				buf[0], buf[1], buf[2], buf[3] = byte(a), byte(b), byte(c), 'x'
+				for n := 1; n <= 4; n++ {
+					s := string(buf[:n])
+					r, size := decodeRune(s, 0)
+					wr, wsize := utf8.DecodeRuneInString(s)
+					if r != wr || size != wsize {
+						t.Fatalf("decodeRune(%q) = %U, %d; want %U, %d", s, r, size, wr, wsize)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestBitmaps checks the BMP lookup tables against the Unicode tables.
+func TestBitmaps(t *testing.T) {
+	for r := rune(0x80); r < 0x10000; r++ {
+		special := unicode.Is(unicode.Cf, r) || r <= 0x9f || r == 0x2028 || r == 0x2029 || r == 0xfffd
+		if bmpSpecial.has(r) != special {
+			t.Fatalf("bmpSpecial.has(%U) = %v", r, !special)
+		}
+		if bmpCombining.has(r) != unicode.In(r, unicode.Mn, unicode.Me) {
+			t.Fatalf("bmpCombining.has(%U) wrong", r)
+		}
+	}
+}

@@ -133,8 +133,9 @@ type DetailStyles struct {
 }
 
 // Inline returns the style of one span of an HTML body: Body (or Link when
-// link) with the span's attributes and, when colours are on, its colour.
-// color must be "" or a validated "#rrggbb", as sanitize.Span.Color is.
+// link) with the span's attributes and, when colours are on, its colour
+// (a link keeps the theme's Link colour so it stays recognisable). color
+// must be "" or a validated "#rrggbb", as sanitize.Span.Color is.
 func (d DetailStyles) Inline(bold, italic, underline bool, color string, link bool) lipgloss.Style {
 	s := d.Body
 	if link {
