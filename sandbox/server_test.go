@@ -98,6 +98,8 @@ func TestBodies(t *testing.T) {
 		{"ErrFormEscape", "application/x-www-form-urlencoded", "token=%zz", 400},
 		{"ErrTooLarge", "application/x-www-form-urlencoded", "message=" + strings.Repeat("a", 65<<10), 413},
 		{"ErrTooLargeJSON", "application/json", `{"message":"` + strings.Repeat("a", 65<<10) + `"}`, 413},
+		{"ErrTooLargeMultipart", "multipart/form-data; boundary=zz",
+			"--zz\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"a.png\"\r\n\r\n" + strings.Repeat("a", 65<<10) + "\r\n--zz--\r\n", 413},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
