@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 
 	"pobox/cache"
@@ -259,4 +261,33 @@ func (d *driver) inbox() *inbox {
 		d.tb.Fatal("no inbox on screen")
 	}
 	return d.m.inbox
+}
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// osc8 matches the OSC 8 hyperlinks the UI emits on purpose.
+var osc8 = regexp.MustCompile("\x1b\\]8;;[!-~]*\x1b\\\\")
+
+// checkScreen checks a rendered screen: h lines, none wider than w, and
+// (with the Ascii profile) no escape sequence but pobox's own OSC 8 links.
+func checkScreen(tb testing.TB, v string, w, h int) {
+	tb.Helper()
+	lines := strings.Split(v, "\n")
+	if len(lines) != h {
+		tb.Errorf("screen has %d lines, want %d:\n%s", len(lines), h, v)
+	}
+	for i, l := range lines {
+		if n := ansi.StringWidth(l); n > w {
+			tb.Errorf("line %d is %d cells wide, more than %d: %q", i, n, w, l)
+		}
+	}
+	if i := strings.IndexByte(osc8.ReplaceAllString(v, ""), 0x1b); i >= 0 {
+		s := osc8.ReplaceAllString(v, "")
+		tb.Errorf("escape sequence on screen: %q", s[i:min(i+20, len(s))])
+	}
+	for _, r := range osc8.ReplaceAllString(v, "") {
+		if r < 0x20 && r != '\n' || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			tb.Errorf("control character %U on screen", r)
+		}
+	}
 }

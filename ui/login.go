@@ -289,5 +289,5 @@ func (m *loginModel) View() string {
 	}
 	box := st.loginBox.Render(b.String())
 	body := lipgloss.Place(m.width, max(m.height-1, 1), lipgloss.Center, lipgloss.Center, box)
-	return body + "\n" + m.help.ShortHelpView(m.keys.ShortHelp())
+	return body + "\n" + shortHelp(&m.help, m.keys.ShortHelp(), m.width)
 }

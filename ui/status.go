@@ -6,99 +6,107 @@ import (
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"pobox/sanitize"
 )
 
 // statusView is the status bar: the search field while one types, the
-// delete question while it waits, else connection, last sync, the
-// current notice, the filter and the counts.
+// delete question while it waits, else the title, the connection, the
+// last sync, the current notice, the filter and the counts.
 func (m *inbox) statusView() string {
 	st := m.st
 	w := m.width
 	switch m.focus {
 	case focusSearch:
-		return m.fill(m.search.View(), w, st.status)
+		return m.fill(ansi.Truncate(m.search.View(), w, ""), w, st.status)
 	case focusConfirm:
 		q := sanitize.Truncate("delete #"+itoa(m.confirmID)+" and everything older, here and on Pushover?", max(w-5, 1), "…")
 		line := st.confirm.Render(q) + " " + st.confirmKey.Render("y/n")
 		return m.fill(line, w, st.status)
 	}
 
-	type seg struct {
-		text  string
-		style lipgloss.Style
-	}
-	var left []seg
-	if t := sanitize.Line(m.opts.Title); t != "" {
-		left = append(left, seg{t, st.statusTitle})
-	}
-	left = append(left, seg{m.connText(), st.connStyle(m.conn.state)})
-	if m.syncing {
-		left = append(left, seg{"syncing…", st.statusMuted})
-	} else if !m.status.lastSync.IsZero() {
-		left = append(left, seg{"synced " + ago(m.status.lastSync, m.now()), st.statusMuted})
-	}
-
+	// Segments in order of precedence: each is shown only when it fits
+	// whole, except the notice, which is cut to the room left.
 	c := m.status.counts
-	right := seg{strconv.Itoa(c.Unread) + " unread · " + strconv.Itoa(c.Total) + " total", st.statusMuted}
-	filter := m.filterText()
+	var (
+		conn   = m.connText()
+		notice = m.notice.text
+		counts = strconv.Itoa(c.Unread) + " unread · " + strconv.Itoa(c.Total) + " total"
+		filter = m.filterText()
+		synced string
+		title  = sanitize.Line(m.opts.Title)
+	)
+	if m.syncing {
+		synced = "syncing…"
+	} else if !m.status.lastSync.IsZero() {
+		synced = "synced " + ago(m.status.lastSync, m.now())
+	}
+	room := w - 2 - sanitize.Width(conn) // a space at each end
+	fits := func(s string, sep int) bool {
+		if s == "" {
+			return false
+		}
+		n := sanitize.Width(s) + sep
+		if n > room {
+			return false
+		}
+		room -= n
+		return true
+	}
+	var link string
+	if notice != "" {
+		if n := sanitize.Width(notice) + 2; n > room {
+			notice = sanitize.Truncate(notice, max(room-2, 0), "…")
+		}
+		room -= sanitize.Width(notice) + 2
+		if m.notice.link != "" && room > 4 {
+			link = sanitize.Truncate(m.notice.link, room-1, "…")
+			room -= sanitize.Width(link) + 1
+		}
+	}
+	showCounts := fits(counts, 2)
+	showFilter := fits(filter, 2)
+	showSynced := fits(synced, 3)
+	showTitle := fits(title, 3)
 
-	// The counts on the right are kept; the left side, the notice and
-	// the filter are cut, in that order of precedence, to what is left.
 	var b strings.Builder
 	used := 0
-	put := func(s lipgloss.Style, text string, max int) {
-		if max <= 0 {
-			return
-		}
-		// text is sanitized or pobox's own; only what does not fit is cut.
-		t, tw := text, sanitize.Width(text)
-		if tw > max {
-			t = sanitize.Truncate(text, max, "…")
-			tw = sanitize.Width(t)
-		}
-		b.WriteString(s.Render(t))
-		used += tw
+	put := func(s lipgloss.Style, text string) {
+		b.WriteString(s.Render(text))
+		used += sanitize.Width(text)
 	}
-	rightW := sanitize.Width(right.text) + 1
-	avail := w - rightW - 1
-	put(st.status, " ", avail)
-	for i, sg := range left {
-		if i > 0 {
-			put(st.statusMuted, " · ", avail-used)
-		}
-		put(sg.style, sg.text, avail-used)
+	put(st.status, " ")
+	if showTitle {
+		put(st.statusTitle, title)
+		put(st.status, " · ")
 	}
-	if n := m.notice; n.text != "" {
-		put(st.status, "  ", avail-used)
-		ns := st.statusInfo
-		switch n.kind {
-		case noticeOK:
-			ns = st.statusOK
-		case noticeErr:
-			ns = st.statusErr
-		}
-		put(ns, n.text, avail-used)
-		if n.link != "" && avail-used > 2 {
-			put(st.status, " ", avail-used)
-			t := sanitize.Truncate(n.link, avail-used, "…")
-			b.WriteString(sanitize.WrapHyperlink(n.link, st.statusLink.Render(t)))
-			used += sanitize.Width(t)
+	put(st.connStyle(m.conn.state), conn)
+	if showSynced {
+		put(st.status, " · ")
+		put(st.statusMuted, synced)
+	}
+	if notice != "" {
+		put(st.status, "  ")
+		put(st.noticeStyle(m.notice.kind), notice)
+		if link != "" {
+			put(st.status, " ")
+			b.WriteString(sanitize.WrapHyperlink(m.notice.link, st.statusLink.Render(link)))
+			used += sanitize.Width(link)
 		}
 	}
-	if filter != "" && avail-used > 8 {
-		put(st.status, "  ", avail-used)
-		put(st.statusFilter, filter, avail-used)
+	if showFilter {
+		put(st.status, "  ")
+		put(st.statusFilter, filter)
 	}
-	gap := w - used - rightW
-	if gap > 0 {
-		b.WriteString(st.status.Render(strings.Repeat(" ", gap)))
-		used += gap
+	if showCounts {
+		if gap := w - used - sanitize.Width(counts) - 1; gap > 0 {
+			put(st.status, strings.Repeat(" ", gap))
+		}
+		put(st.statusCounts, counts)
 	}
-	put(right.style, right.text, w-used-1)
 	if used < w {
-		b.WriteString(st.status.Render(strings.Repeat(" ", w-used)))
+		put(st.status, strings.Repeat(" ", w-used))
 	}
 	return b.String()
 }

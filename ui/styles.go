@@ -39,7 +39,7 @@ type styles struct {
 	banner lipgloss.Style
 
 	status, statusTitle, statusMuted, statusInfo, statusOK, statusWarn, statusErr lipgloss.Style
-	statusFilter, statusLink, statusUnread                                        lipgloss.Style
+	statusFilter, statusLink, statusUnread, statusCounts                          lipgloss.Style
 
 	confirm, confirmKey lipgloss.Style
 
@@ -106,7 +106,7 @@ func newStyles(th *themes.Styles) *styles {
 	st.status, st.statusTitle, st.statusMuted = s.Bar, th.App.Title, s.LastSync
 	st.statusInfo, st.statusOK, st.statusErr = s.Busy, s.OK, s.Error
 	st.statusWarn, st.statusFilter, st.statusUnread = s.Reconnecting, s.Filter, s.Unread
-	st.statusLink = d.Link
+	st.statusLink, st.statusCounts = d.Link, s.Counts
 
 	st.confirm, st.confirmKey = th.Confirm.Question, th.Confirm.Key
 
@@ -135,6 +135,17 @@ func (st *styles) connStyle(k connStateKind) lipgloss.Style {
 		return s.LoggedOut
 	}
 	return s.LastSync
+}
+
+// noticeStyle is the status bar's style of a notice.
+func (st *styles) noticeStyle(k noticeKind) lipgloss.Style {
+	switch k {
+	case noticeOK:
+		return st.statusOK
+	case noticeErr:
+		return st.statusErr
+	}
+	return st.statusInfo
 }
 
 // span returns the style of an HTML or linkified span of a body.

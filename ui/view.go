@@ -3,6 +3,10 @@ package ui
 import (
 	"strings"
 
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/x/ansi"
+
 	"pobox/sanitize"
 )
 
@@ -20,8 +24,14 @@ func (m *inbox) View() string {
 	b.WriteByte('\n')
 	b.WriteString(m.statusView())
 	b.WriteByte('\n')
-	b.WriteString(m.help.ShortHelpView(m.ShortHelp()))
+	b.WriteString(shortHelp(&m.help, m.ShortHelp(), m.width))
 	return b.String()
+}
+
+// shortHelp renders the one-line help, cut to width: bubbles' help
+// overflows when even its ellipsis does not fit.
+func shortHelp(h *help.Model, bindings []key.Binding, width int) string {
+	return ansi.Truncate(h.ShortHelpView(bindings), width, "")
 }
 
 // bodyView writes the panes (or the help, or a picker) in the space
@@ -76,7 +86,7 @@ func (m *inbox) block(b *strings.Builder, s string, h int) {
 			b.WriteByte('\n')
 		}
 		if i < len(lines) {
-			b.WriteString(lines[i])
+			b.WriteString(ansi.Truncate(lines[i], m.width, ""))
 		}
 	}
 }
