@@ -30,6 +30,9 @@ type command struct {
 // commands lists the verbs in the order `pobox --help` shows them.
 // A verb appears here only once it does something.
 var commands = []command{
+	{"login", "log in to Pushover and register this machine as a device", runLogin},
+	{"logout", "forget the stored login (--purge: the cache too)", runLogout},
+	{"send", "publish a message as an application", runSend},
 	{"sandbox", "run a local Pushover-compatible server with a demo account", runSandbox},
 	{"version", "print the pobox version", runVersion},
 }
@@ -39,6 +42,7 @@ type app struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	global []string // global flags given before the verb; parseConfig reads them
 }
 
 // errUsage marks a command-line mistake: the message is printed with a hint
@@ -59,6 +63,11 @@ func main() {
 
 // run executes one command line and returns the process exit status.
 func run(ctx context.Context, a *app, args []string) int {
+	var err error
+	if a.global, args, err = splitGlobalFlags(args); err != nil {
+		fmt.Fprintf(a.stderr, "pobox: %v\n", err)
+		return 2
+	}
 	if len(args) == 0 {
 		// The inbox itself arrives with the ui issue; until then, say what works.
 		printUsage(a.stderr)

@@ -1,0 +1,289 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"pobox/session"
+)
+
+// Defaults of the settings a user can change.
+const (
+	defaultAPIURL       = session.DefaultAPIURL
+	defaultWSURL        = "wss://client.pushover.net/push"
+	defaultBellInterval = 30 * time.Second
+
+	serverDeleteAfterSync = "after-sync" // delete on Pushover once stored (Pushover's advice)
+	serverDeleteManual    = "manual"     // only when the user presses D
+)
+
+// config is pobox's resolved configuration. Each setting comes from, in
+// order of precedence: a flag, the environment, the config file, the
+// default. Verbs get it from parseConfig.
+type config struct {
+	APIURL       string        // REST base URL
+	WSURL        string        // websocket URL
+	Theme        string        // theme name or file; "" = the built-in default
+	ServerDelete string        // serverDeleteAfterSync or serverDeleteManual
+	BellInterval time.Duration // emergency bell repeat; 0 = bell off
+	Token        string        // publisher app token for `pobox send`
+	User         string        // publisher user/group key for `pobox send`
+	DeviceName   string        // device name `pobox login` proposes; "" = host name
+
+	File        string // the config file that was read; "" if none
+	ConfigDir   string // $XDG_CONFIG_HOME/pobox: config.toml, session.json
+	DataDir     string // $XDG_DATA_HOME/pobox: the cache database
+	StateDir    string // $XDG_STATE_HOME/pobox: log and lock files
+	SessionPath string // ConfigDir/session.json
+	CachePath   string // DataDir/cache.db
+	LogPath     string // StateDir/pobox.log
+	LockPath    string // StateDir/pobox.lock
+}
+
+// fileConfig is config.toml. Keys not listed here are reported as unknown.
+type fileConfig struct {
+	APIURL       string `toml:"api_url"`
+	WSURL        string `toml:"ws_url"`
+	Theme        string `toml:"theme"`
+	ServerDelete string `toml:"server_delete"`
+	BellInterval any    `toml:"bell_interval"` // "30s", "off", false, or seconds
+	Token        string `toml:"token"`
+	User         string `toml:"user"`
+	DeviceName   string `toml:"device_name"`
+}
+
+// globalFlagNames are the flags every verb accepts, before or after the
+// verb (see splitGlobalFlags).
+var globalFlagNames = []string{"api-url", "ws-url", "config"}
+
+// parseConfig is how a verb reads its command line: it adds the global
+// flags (--api-url, --ws-url, --config) to fs, parses the global flags given
+// before the verb followed by args, and resolves the configuration.
+// Errors from parsing are usage errors; --help returns flag.ErrHelp.
+func parseConfig(a *app, fs *flag.FlagSet, args []string) (*config, error) {
+	fs.String("api-url", "", "Pushover API `URL` (env POBOX_API_URL; default "+defaultAPIURL+")")
+	fs.String("ws-url", "", "Pushover websocket `URL` (env POBOX_WS_URL; default "+defaultWSURL+")")
+	fs.String("config", "", "config `FILE` (env POBOX_CONFIG; default $XDG_CONFIG_HOME/pobox/config.toml)")
+	if err := parseFlags(fs, append(append([]string(nil), a.global...), args...)); err != nil {
+		return nil, err
+	}
+	set := map[string]string{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = f.Value.String() })
+	return resolveConfig(a, set)
+}
+
+// splitGlobalFlags takes the global flags that precede the verb
+// (`pobox --api-url X send ...`) off args; parseConfig parses them first.
+func splitGlobalFlags(args []string) (global, rest []string, err error) {
+	for len(args) > 0 {
+		name, _, hasValue := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
+		if !strings.HasPrefix(args[0], "-") || !isGlobalFlag(name) {
+			break
+		}
+		if hasValue {
+			global, args = append(global, args[0]), args[1:]
+			continue
+		}
+		if len(args) < 2 {
+			return nil, nil, fmt.Errorf("flag --%s needs a value", name)
+		}
+		global, args = append(global, "--"+name, args[1]), args[2:]
+	}
+	return global, args, nil
+}
+
+func isGlobalFlag(name string) bool {
+	for _, g := range globalFlagNames {
+		if name == g {
+			return true
+		}
+	}
+	return false
+}
+
+// resolveConfig merges flags (set: name -> value of the flags given),
+// environment, config file and defaults, and checks the result.
+func resolveConfig(a *app, set map[string]string) (*config, error) {
+	c := &config{
+		APIURL: defaultAPIURL, WSURL: defaultWSURL,
+		ServerDelete: serverDeleteAfterSync, BellInterval: defaultBellInterval,
+	}
+	var err error
+	if c.ConfigDir, err = xdgDir("XDG_CONFIG_HOME", ".config"); err != nil {
+		return nil, err
+	}
+	if c.DataDir, err = xdgDir("XDG_DATA_HOME", filepath.Join(".local", "share")); err != nil {
+		return nil, err
+	}
+	if c.StateDir, err = xdgDir("XDG_STATE_HOME", filepath.Join(".local", "state")); err != nil {
+		return nil, err
+	}
+	c.SessionPath = filepath.Join(c.ConfigDir, session.FileName)
+	c.CachePath = filepath.Join(c.DataDir, "cache.db")
+	c.LogPath = filepath.Join(c.StateDir, "pobox.log")
+	c.LockPath = filepath.Join(c.StateDir, "pobox.lock")
+
+	// The config file: --config, POBOX_CONFIG, or the default (optional).
+	path, explicit := set["config"], true
+	if path == "" {
+		path = os.Getenv("POBOX_CONFIG")
+	}
+	if path == "" {
+		path, explicit = filepath.Join(c.ConfigDir, "config.toml"), false
+	}
+	if err := c.readFile(a, path, explicit); err != nil {
+		return nil, err
+	}
+
+	// Environment beats the file; flags beat both.
+	for _, e := range []struct {
+		env  string
+		dst  *string
+		flag string
+	}{
+		{"POBOX_API_URL", &c.APIURL, "api-url"},
+		{"POBOX_WS_URL", &c.WSURL, "ws-url"},
+		{"POBOX_THEME", &c.Theme, ""},
+		{"POBOX_TOKEN", &c.Token, ""},
+		{"POBOX_USER", &c.User, ""},
+	} {
+		if v := os.Getenv(e.env); v != "" {
+			*e.dst = v
+			if err := c.check(e.env); err != nil {
+				return nil, err
+			}
+		}
+		if v, ok := set[e.flag]; ok && e.flag != "" {
+			*e.dst = v
+			if err := c.check("--" + e.flag); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return c, nil
+}
+
+// readFile applies the config file at path. A missing file is an error only
+// when the user named it.
+func (c *config) readFile(a *app, path string, explicit bool) error {
+	var f fileConfig
+	md, err := toml.DecodeFile(path, &f)
+	if errors.Is(err, fs.ErrNotExist) && !explicit {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("config file %s: %w: fix the file or point --config elsewhere", path, err)
+	}
+	c.File = path
+	undecoded := md.Undecoded()
+	keys := make([]string, 0, len(undecoded))
+	for _, k := range undecoded {
+		keys = append(keys, k.String())
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(a.stderr, "pobox: warning: %s: unknown key %q ignored\n", path, k)
+	}
+	src := func(key string) string { return path + ": " + key }
+	for _, s := range []struct {
+		key, v string
+		dst    *string
+	}{
+		{"api_url", f.APIURL, &c.APIURL}, {"ws_url", f.WSURL, &c.WSURL}, {"theme", f.Theme, &c.Theme},
+		{"server_delete", f.ServerDelete, &c.ServerDelete}, {"token", f.Token, &c.Token},
+		{"user", f.User, &c.User}, {"device_name", f.DeviceName, &c.DeviceName},
+	} {
+		if md.IsDefined(s.key) {
+			*s.dst = s.v
+			if err := c.check(src(s.key)); err != nil {
+				return err
+			}
+		}
+	}
+	if md.IsDefined("bell_interval") {
+		d, err := parseBellInterval(f.BellInterval)
+		if err != nil {
+			return fmt.Errorf("%s: %w", src("bell_interval"), err)
+		}
+		c.BellInterval = d
+	}
+	return nil
+}
+
+// parseBellInterval accepts a duration ("30s", "2m"), "off" or false (no
+// bell), or a number of seconds.
+func parseBellInterval(v any) (time.Duration, error) {
+	switch v := v.(type) {
+	case bool:
+		if !v {
+			return 0, nil
+		}
+		return defaultBellInterval, nil
+	case int64:
+		if v >= 0 {
+			return time.Duration(v) * time.Second, nil
+		}
+	case string:
+		if s := strings.TrimSpace(strings.ToLower(v)); s == "off" || s == "none" || s == "0" {
+			return 0, nil
+		}
+		if d, err := time.ParseDuration(strings.TrimSpace(v)); err == nil && d >= 0 {
+			return d, nil
+		}
+	}
+	return 0, fmt.Errorf("%v is not a bell interval: use a duration such as \"30s\", or \"off\"", v)
+}
+
+// check validates the settings after a change from source (for messages).
+func (c *config) check(source string) error {
+	if err := session.CheckAPIURL(c.APIURL); err != nil {
+		return fmt.Errorf("%s: %w", source, err)
+	}
+	if err := session.CheckWSURL(c.WSURL); err != nil {
+		return fmt.Errorf("%s: %w", source, err)
+	}
+	if c.ServerDelete != serverDeleteAfterSync && c.ServerDelete != serverDeleteManual {
+		return fmt.Errorf("%s: server_delete is %q: use %q or %q", source, c.ServerDelete, serverDeleteAfterSync, serverDeleteManual)
+	}
+	if c.DeviceName != "" {
+		if err := session.CheckDeviceName(c.DeviceName); err != nil {
+			return fmt.Errorf("%s: %w", source, err)
+		}
+	}
+	return nil
+}
+
+// client returns a REST client for the configured API URL.
+func (c *config) client() (*session.Client, error) {
+	return session.New(c.APIURL, session.Options{Version: version})
+}
+
+// xdgDir returns $env/pobox, or ~/fallback/pobox when env is unset or not
+// an absolute path (the XDG spec says to ignore relative ones).
+func xdgDir(env, fallback string) (string, error) {
+	if d := os.Getenv(env); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "pobox"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find the home directory (%w): set %s", err, env)
+	}
+	return filepath.Join(home, fallback, "pobox"), nil
+}
+
+// ensurePrivateDir creates dir (and parents) readable only by the user.
+func ensurePrivateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	return nil
+}
