@@ -152,7 +152,16 @@ func (e *fakeEngine) Acknowledge(ctx context.Context, receipt string) error {
 
 func (e *fakeEngine) AcknowledgeAll(ctx context.Context) (int, error) {
 	e.record("ack all")
-	return 0, nil
+	ms, err := e.db.Older(ctx, cache.Filter{Unacked: true}, 0, cache.MaxLimit)
+	if err != nil {
+		return 0, err
+	}
+	for _, m := range ms {
+		if _, err := e.db.EnqueueAck(ctx, m.Receipt); err != nil {
+			return 0, err
+		}
+	}
+	return len(ms), nil
 }
 
 func (e *fakeEngine) DeleteUpTo(ctx context.Context, id int64) (int, error) {

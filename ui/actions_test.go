@@ -1,0 +1,357 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"pobox/cache"
+	inboxsync "pobox/sync"
+)
+
+// timers records the timers a model starts instead of running them, so
+// that a test can fire the one it wants.
+type timers struct {
+	mu   sync.Mutex
+	msgs []tea.Msg
+	durs []time.Duration
+}
+
+func (tm *timers) tick(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	tm.msgs = append(tm.msgs, fn(testNow.Add(d)))
+	tm.durs = append(tm.durs, d)
+	return nil
+}
+
+// take removes and returns the recorded timer messages of type T.
+func take[T tea.Msg](tm *timers) []T {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	var out []T
+	kept := tm.msgs[:0]
+	for _, m := range tm.msgs {
+		if v, ok := m.(T); ok {
+			out = append(out, v)
+		} else {
+			kept = append(kept, m)
+		}
+	}
+	tm.msgs = kept
+	return out
+}
+
+// syncBuffer is a bytes.Buffer safe for the Cmd goroutines of a program.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// actionEnv is a driver on the emergency sample with a fake engine, a
+// bell buffer and recorded timers.
+type actionEnv struct {
+	*driver
+	db     *cache.DB
+	en     *fakeEngine
+	bell   *syncBuffer
+	timers *timers
+	opened []string
+}
+
+func newActionEnv(t *testing.T, w, h int, change func(*Options)) *actionEnv {
+	t.Helper()
+	db := openDB(t)
+	ingest(t, db, sample(true)...)
+	opts, en := testOptions(t, db)
+	e := &actionEnv{db: db, en: en, bell: &syncBuffer{}, timers: &timers{}}
+	opts.Bell = e.bell
+	opts.tick = e.timers.tick
+	if change != nil {
+		change(&opts)
+	}
+	e.driver = newDriver(t, opts, w, h)
+	return e
+}
+
+// selectTitle moves the cursor to the message with this title.
+func (e *actionEnv) selectTitle(t *testing.T, title string) cache.Message {
+	t.Helper()
+	m := e.inbox()
+	for i := 0; i < 50; i++ {
+		if sel, ok := m.list.selected(); ok && sel.Title == title {
+			return sel
+		}
+		e.press("j")
+	}
+	t.Fatalf("no message %q in the list", title)
+	return cache.Message{}
+}
+
+func TestAcknowledge(t *testing.T) {
+	e := newActionEnv(t, 120, 40, nil)
+	m := e.inbox()
+	if !m.bannerShown() {
+		t.Fatal("no banner with an unacknowledged emergency")
+	}
+	e.selectTitle(t, "Door opened")
+	if m.keys.Ack.Enabled() {
+		t.Fatal("a is enabled on a message that is no emergency")
+	}
+	sel := e.selectTitle(t, "Database down")
+	if !m.keys.Ack.Enabled() {
+		t.Fatal("a is disabled on an unacknowledged emergency")
+	}
+	e.press("a")
+	if got := e.en.Calls(); !slices.Contains(got, "ack "+sel.Receipt) {
+		t.Fatalf("engine calls %q, want an acknowledgement of %s", got, sel.Receipt)
+	}
+	if m.bannerShown() {
+		t.Fatal("the banner stays although the acknowledgement is on its way")
+	}
+	v := e.view()
+	if !strings.Contains(v, "acknowledging…") || strings.Contains(v, "needs acknowledging") {
+		t.Fatalf("screen does not show the pending acknowledgement:\n%s", v)
+	}
+	if now, _ := m.list.selected(); !now.AckPending {
+		t.Fatal("the row is not pending after the reload")
+	}
+	// The engine reports success: the notice says so.
+	e.send(eventMsg{inboxsync.ActionDone{Action: inboxsync.Action{Kind: inboxsync.ActionAck, Receipt: sel.Receipt}}})
+	if !strings.Contains(e.view(), "acknowledged") {
+		t.Fatalf("no confirmation on screen:\n%s", e.view())
+	}
+}
+
+func TestAcknowledgeAll(t *testing.T) {
+	e := newActionEnv(t, 120, 40, nil)
+	e.press("A")
+	if got := e.en.Calls(); !slices.Contains(got, "ack all") {
+		t.Fatalf("engine calls %q, want ack all", got)
+	}
+	if e.inbox().bannerShown() {
+		t.Fatal("banner still shown after A")
+	}
+}
+
+func TestDeleteHere(t *testing.T) {
+	e := newActionEnv(t, 120, 40, nil)
+	sel := e.selectTitle(t, "Door opened")
+	e.press("d")
+	if _, err := e.db.Get(context.Background(), sel.ID); !errors.Is(err, cache.ErrNotFound) {
+		t.Fatalf("message still in the cache after d: %v", err)
+	}
+	m := e.inbox()
+	if m.list.indexOf(sel.ID) >= 0 {
+		t.Fatal("deleted message still in the list")
+	}
+	if got, _ := m.list.selected(); got.Title != "Database down" {
+		t.Fatalf("after d the selection is %q, want the next older", got.Title)
+	}
+	if !strings.Contains(e.view(), "deleted #"+itoa(sel.ID)+" here") {
+		t.Fatalf("no notice:\n%s", e.view())
+	}
+}
+
+func TestDeleteUpTo(t *testing.T) {
+	for _, c := range []struct {
+		name, answer string
+		deleted      bool
+	}{
+		{"yes", "y", true},
+		{"no", "n", false},
+		{"esc", "<esc>", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newActionEnv(t, 120, 40, nil)
+			sel := e.selectTitle(t, "CPU high on web-2")
+			e.press("D")
+			if !strings.Contains(e.view(), "delete #"+itoa(sel.ID)+" and everything older, here and on Pushover? y/n") {
+				t.Fatalf("no question:\n%s", e.view())
+			}
+			e.press(c.answer)
+			calls := e.en.Calls()
+			if got := slices.Contains(calls, "delete up to "+itoa(sel.ID)); got != c.deleted {
+				t.Fatalf("engine calls %q", calls)
+			}
+			c2, err := e.db.Counts(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := map[bool]int{true: 4, false: 13}[c.deleted]; c2.Total != want {
+				t.Fatalf("%d messages left, want %d", c2.Total, want)
+			}
+			if c.deleted && !strings.Contains(e.view(), "deleted 9 up to #"+itoa(sel.ID)) {
+				t.Fatalf("no notice:\n%s", e.view())
+			}
+		})
+	}
+}
+
+func TestOpenURL(t *testing.T) {
+	var opened []string
+	e := newActionEnv(t, 120, 40, func(o *Options) {
+		o.Opener = func(u string) error { opened = append(opened, u); return nil }
+	})
+	e.selectTitle(t, "Door opened")
+	if e.inbox().keys.OpenURL.Enabled() {
+		t.Fatal("o enabled on a message without URL")
+	}
+	e.selectTitle(t, "Deploy finished")
+	e.press("o")
+	if !slices.Equal(opened, []string{"https://example.com/deploys/7"}) {
+		t.Fatalf("opened %q", opened)
+	}
+
+	// Without an opener the link is shown to click.
+	e = newActionEnv(t, 120, 40, nil)
+	e.selectTitle(t, "Deploy finished")
+	e.press("o")
+	if v := e.view(); !strings.Contains(v, "\x1b]8;;https://example.com/deploys/7\x1b\\") {
+		t.Fatalf("no link on screen:\n%q", v[len(v)-400:])
+	}
+}
+
+func TestCopy(t *testing.T) {
+	e := newActionEnv(t, 120, 40, nil)
+	sel := e.selectTitle(t, "Door opened")
+	e.press("y")
+	want := "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte(sel.Message)) + "\a"
+	if got := e.bell.String(); got != want {
+		t.Fatalf("OSC 52 written %q, want %q", got, want)
+	}
+}
+
+func TestSyncNow(t *testing.T) {
+	e := newActionEnv(t, 120, 40, nil)
+	e.press("r")
+	if !slices.Contains(e.en.Calls(), "sync") {
+		t.Fatalf("engine calls %q", e.en.Calls())
+	}
+}
+
+// TestMarkRead: a message is marked read when the selection rests on it,
+// not while scrolling past.
+func TestMarkRead(t *testing.T) {
+	e := newActionEnv(t, 120, 40, nil)
+	ctx := context.Background()
+	e.press("jjj")
+	settled := take[settledMsg](e.timers)
+	if len(settled) != 4 { // the first selection and three moves
+		t.Fatalf("%d debounce timers, want 4", len(settled))
+	}
+	for _, s := range settled[:3] {
+		e.send(s) // stale: the selection moved on
+	}
+	c, _ := e.db.Counts(ctx)
+	if c.Unread != 13 {
+		t.Fatalf("%d unread after scrolling, want 13: nothing is read while scrolling", c.Unread)
+	}
+	e.send(settled[3])
+	sel, _ := e.inbox().list.selected()
+	got, err := e.db.Get(ctx, sel.ID)
+	if err != nil || !got.Read {
+		t.Fatalf("selected message not read after resting on it: %v %+v", err, got.Read)
+	}
+	e.press("j<enter>")
+	sel, _ = e.inbox().list.selected()
+	if got, _ := e.db.Get(ctx, sel.ID); !got.Read {
+		t.Fatal("enter does not mark read at once")
+	}
+}
+
+func TestBell(t *testing.T) {
+	newID := []int64{2000}
+	for _, c := range []struct {
+		name     string
+		ev       inboxsync.Synced
+		interval time.Duration
+		rings    int
+		repeat   bool
+	}{
+		{"emergency rings and repeats", inboxsync.Synced{New: newID, MaxPriority: 2, Emergency: true}, 0, 1, true},
+		{"high rings once", inboxsync.Synced{New: newID, MaxPriority: 1}, 0, 1, false},
+		{"normal is silent", inboxsync.Synced{New: newID, MaxPriority: 0}, 0, 0, false},
+		{"quiet is silent", inboxsync.Synced{New: newID, MaxPriority: -1}, 0, 0, false},
+		{"backlog is silent", inboxsync.Synced{New: newID, MaxPriority: 2, Emergency: true, Backlog: true}, 0, 0, false},
+		{"bell off", inboxsync.Synced{New: newID, MaxPriority: 2, Emergency: true}, -1, 0, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newActionEnv(t, 120, 40, func(o *Options) { o.BellInterval = c.interval })
+			take[bellMsg](e.timers) // the start-up repeat for the waiting emergency
+			e.send(eventMsg{c.ev})
+			if got := strings.Count(e.bell.String(), "\a"); got != c.rings {
+				t.Fatalf("%d rings, want %d", got, c.rings)
+			}
+			timers := take[bellMsg](e.timers)
+			if (len(timers) > 0) != c.repeat {
+				t.Fatalf("repeat timers %v, want repeat %v", timers, c.repeat)
+			}
+			if !c.repeat {
+				return
+			}
+			e.send(timers[0])
+			if got := strings.Count(e.bell.String(), "\a"); got != 2 {
+				t.Fatalf("%d rings after the repeat, want 2", got)
+			}
+			e.press("A")
+			for _, tm := range take[bellMsg](e.timers) {
+				e.send(tm)
+			}
+			if got := strings.Count(e.bell.String(), "\a"); got != 2 {
+				t.Fatalf("the bell rang after every emergency was acknowledged (%d rings)", got)
+			}
+			if len(take[bellMsg](e.timers)) != 0 {
+				t.Fatal("the repeat goes on after every emergency was acknowledged")
+			}
+		})
+	}
+}
+
+// TestConnectionStates: the status bar follows the engine's events.
+func TestConnectionStates(t *testing.T) {
+	e := newActionEnv(t, 120, 40, nil)
+	for _, c := range []struct {
+		ev   inboxsync.Event
+		want string
+	}{
+		{inboxsync.Connected{At: testNow, Holder: true}, "connected"},
+		{inboxsync.Connected{At: testNow, Holder: false}, "following another pobox"},
+		{inboxsync.Disconnected{Err: errors.New("read: connection reset"), RetryAt: testNow.Add(7 * time.Second)}, "reconnecting in 7s"},
+		{inboxsync.Disconnected{Err: errors.New("offline")}, "offline"},
+		{inboxsync.Syncing{}, "syncing…"},
+		{inboxsync.Synced{At: testNow.Add(-3 * time.Minute)}, "synced 3m ago"},
+		{inboxsync.SyncFailed{Err: errors.New("server error 503")}, "sync failed: server error 503 (press r to try again)"},
+		{inboxsync.SessionEnded{Reason: inboxsync.EndLoggedOut, Text: "log in again with `pobox login`"}, "logged out"},
+	} {
+		e.send(eventMsg{c.ev})
+		if v := e.view(); !strings.Contains(v, c.want) {
+			t.Errorf("after %T the status bar lacks %q:\n%s", c.ev, c.want, lastLines(v, 2))
+		}
+	}
+}
+
+func lastLines(s string, n int) string {
+	l := strings.Split(s, "\n")
+	return strings.Join(l[max(len(l)-n, 0):], "\n")
+}

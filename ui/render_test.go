@@ -1,0 +1,96 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"pobox/cache"
+	"pobox/sanitize"
+)
+
+// hostile messages: escape sequences of every family, bidi overrides,
+// controls, wide and combining text, and sheer length.
+func hostile() []cache.Message {
+	ms := []cache.Message{
+		{Title: "\x1b]2;pwned title\x07Window title", Message: "OSC 2 with BEL \x1b]0;pwned\x1b\\ and ST", App: "\x1b[31mRed\x1b[0mApp"},
+		{Title: "CSI \x1b[2J\x1b[H clear and \x9b31m 8-bit", Message: "\x1bP1$qm\x1b\\ DCS \x1b_APC\x1b\\ \x1b^PM\x1b\\ \x1bXSOS\x1b\\", App: "Esc"},
+		{Title: "\u202eevil.exe\u202c txt.gnp", Message: "bidi \u2066isolate\u2069 \u200fmark zero\u200bwidth", App: "Bidi"},
+		{Title: "tab\tand\rcarriage\x00nul\x7fdel", Message: "line1\r\nline2\rline3\x08backspace", App: "Ctl"},
+		{Title: strings.Repeat("全角テキスト", 40), Message: strings.Repeat("👩‍👩‍👧‍👦🇩🇪e\u0301 ", 200), App: strings.Repeat("應用程式", 10)},
+		{Title: strings.Repeat("A", 5000), Message: strings.Repeat("x", 10000), App: strings.Repeat("B", 300),
+			URL: "javascript:alert(1)", URLTitle: "\x1b]8;;https://evil.example\x1b\\click"},
+		{Title: "link", Message: `<a href="javascript:alert(1)">js</a> <a href="https://ok.example/a;b">ok</a> <font color="red\x1b[31m">x</font>`,
+			App: "HTML", HTML: true, URL: "https://ok.example/\x1b]2;x\x07", URLTitle: "ok"},
+		{Title: "mono", Message: "col1\tcol2\x1b[31m\n" + strings.Repeat("wide 表 ", 50), App: "Mono", Monospace: true},
+	}
+	for i := range ms {
+		ms[i].ID = int64(i + 1)
+		ms[i].UMID = ms[i].ID
+		ms[i].AID = 1
+		ms[i].Date = testNow.Unix() - int64(len(ms)-i)*60
+	}
+	return ms
+}
+
+// TestHostileText renders every hostile message, in the list and in the
+// detail pane, at several sizes: no escape sequence reaches the screen
+// except pobox's own OSC 8 links (the profile is Ascii), no line is wider
+// than the terminal and no bidi override survives.
+func TestHostileText(t *testing.T) {
+	db := openDB(t)
+	ingest(t, db, hostile()...)
+	for _, size := range [][2]int{{120, 40}, {200, 50}, {60, 20}, {40, 10}} {
+		w, h := size[0], size[1]
+		opts, _ := testOptions(t, db)
+		d := newDriver(t, opts, w, h)
+		for i := 0; i < len(hostile()); i++ {
+			for _, k := range []string{"", "<enter>", "<pgdown><pgdown>", "<esc>"} {
+				d.press(k)
+				v := d.view()
+				checkScreen(t, v, w, h)
+				for _, bad := range []string{"pwned", "\u202e", "\u2066", "\u200f", "\u200b", "evil.example"} {
+					if strings.Contains(v, bad) {
+						t.Fatalf("%dx%d: %q on screen:\n%s", w, h, bad, v)
+					}
+				}
+				for _, l := range osc8.FindAllString(v, -1) {
+					if !strings.HasPrefix(l, "\x1b]8;;https://ok.example/") && l != "\x1b]8;;\x1b\\" {
+						t.Fatalf("unexpected link %q", l)
+					}
+				}
+			}
+			d.press("j")
+		}
+	}
+}
+
+// TestRowWidth: every row is exactly the pane's width, whatever the text.
+func TestRowWidth(t *testing.T) {
+	r := newRowRenderer(newStyles(asciiStyles()))
+	r.now = testNow
+	for _, m := range append(hostile(), sample(true)...) {
+		for w := 1; w <= 130; w++ {
+			for _, sel := range []uint8{selNone, selFocused, selBlurred} {
+				row := r.row(&m, w, sel)
+				if got := sanitize.Width(row); got != w {
+					t.Fatalf("row of #%d at width %d (sel %d) is %d cells: %q", m.ID, w, sel, got, row)
+				}
+			}
+		}
+	}
+}
+
+// TestDetailWidth: every line of the detail pane is exactly its width.
+func TestDetailWidth(t *testing.T) {
+	br := &bodyRenderer{st: newStyles(asciiStyles())}
+	for _, m := range append(hostile(), sample(true)...) {
+		for _, w := range []int{1, 2, 3, 10, 33, 80, 150} {
+			lines := br.message(nil, &m, w, testNow)
+			for i, l := range lines {
+				if got := sanitize.Width(osc8.ReplaceAllString(l, "")); got != w {
+					t.Fatalf("#%d at width %d: line %d is %d cells: %q", m.ID, w, i, got, l)
+				}
+			}
+		}
+	}
+}
