@@ -47,6 +47,8 @@ type config struct {
 	CachePath   string // DataDir/cache.db
 	LogPath     string // StateDir/pobox.log
 	LockPath    string // StateDir/pobox.lock
+
+	source map[*string]string // where a setting came from, for error messages
 }
 
 // fileConfig is config.toml. Keys not listed here are reported as unknown.
@@ -116,6 +118,7 @@ func resolveConfig(a *app, set map[string]string) (*config, error) {
 	c := &config{
 		APIURL: defaultAPIURL, WSURL: defaultWSURL,
 		ServerDelete: serverDeleteAfterSync, BellInterval: defaultBellInterval,
+		source: map[*string]string{},
 	}
 	var err error
 	if c.ConfigDir, err = xdgDir("XDG_CONFIG_HOME", ".config"); err != nil {
@@ -157,17 +160,14 @@ func resolveConfig(a *app, set map[string]string) (*config, error) {
 		{"POBOX_USER", &c.User, ""},
 	} {
 		if v := os.Getenv(e.env); v != "" {
-			*e.dst = v
-			if err := c.check(e.env); err != nil {
-				return nil, err
-			}
+			*e.dst, c.source[e.dst] = v, e.env
 		}
 		if v, ok := set[e.flag]; ok && e.flag != "" {
-			*e.dst = v
-			if err := c.check("--" + e.flag); err != nil {
-				return nil, err
-			}
+			*e.dst, c.source[e.dst] = v, "--"+e.flag
 		}
+	}
+	if err := c.check(); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -203,10 +203,7 @@ func (c *config) readFile(a *app, path string, explicit bool) error {
 		{"user", f.User, &c.User}, {"device_name", f.DeviceName, &c.DeviceName},
 	} {
 		if md.IsDefined(s.key) {
-			*s.dst = s.v
-			if err := c.check(src(s.key)); err != nil {
-				return err
-			}
+			*s.dst, c.source[s.dst] = s.v, src(s.key)
 		}
 	}
 	if md.IsDefined("bell_interval") {
@@ -243,20 +240,28 @@ func parseBellInterval(v any) (time.Duration, error) {
 	return 0, fmt.Errorf("%v is not a bell interval: use a duration such as \"30s\", or \"off\"", v)
 }
 
-// check validates the settings after a change from source (for messages).
-func (c *config) check(source string) error {
+// check validates the final settings; an error names where the bad value
+// came from (a flag, a variable or a config file key).
+func (c *config) check() error {
+	from := func(field *string, name string) string {
+		if s := c.source[field]; s != "" {
+			return s
+		}
+		return name
+	}
 	if err := session.CheckAPIURL(c.APIURL); err != nil {
-		return fmt.Errorf("%s: %w", source, err)
+		return fmt.Errorf("%s: %w", from(&c.APIURL, "api_url"), err)
 	}
 	if err := session.CheckWSURL(c.WSURL); err != nil {
-		return fmt.Errorf("%s: %w", source, err)
+		return fmt.Errorf("%s: %w", from(&c.WSURL, "ws_url"), err)
 	}
 	if c.ServerDelete != serverDeleteAfterSync && c.ServerDelete != serverDeleteManual {
-		return fmt.Errorf("%s: server_delete is %q: use %q or %q", source, c.ServerDelete, serverDeleteAfterSync, serverDeleteManual)
+		return fmt.Errorf("%s is %q: use %q or %q", from(&c.ServerDelete, "server_delete"), c.ServerDelete,
+			serverDeleteAfterSync, serverDeleteManual)
 	}
 	if c.DeviceName != "" {
 		if err := session.CheckDeviceName(c.DeviceName); err != nil {
-			return fmt.Errorf("%s: %w", source, err)
+			return fmt.Errorf("%s: %w", from(&c.DeviceName, "device_name"), err)
 		}
 	}
 	return nil
