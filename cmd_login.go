@@ -190,22 +190,27 @@ func (l *login) register(ctx context.Context, client *session.Client, secret ses
 	}
 	ask := l.interactive && flagName == "" && l.terminal() != nil
 	for try := 0; ; try++ {
+		candidate := name
 		if ask {
 			answer, err := l.tty.ReadLine(ctx, fmt.Sprintf("Device name [%s]: ", name))
 			if err != nil {
 				return "", "", err
 			}
 			if answer = strings.TrimSpace(answer); answer != "" {
-				name = answer
+				candidate = answer
 			}
 		}
-		if err := session.CheckDeviceName(name); err != nil {
+		if err := session.CheckDeviceName(candidate); err != nil {
 			if ask && try < maxNameTries {
-				fmt.Fprintf(l.a.stderr, "%v\n", limitAsUsage(err))
-				continue
+				var le *session.LimitError
+				if errors.As(err, &le) {
+					fmt.Fprintf(l.a.stderr, "The %s %s.\n", le.Field, le.Msg)
+				}
+				continue // ask again, still offering the last valid name
 			}
 			return "", "", limitAsUsage(err)
 		}
+		name = candidate
 		id, err := client.RegisterDevice(ctx, secret, name)
 		var taken *session.NameTakenError
 		if !errors.As(err, &taken) {
