@@ -2,13 +2,16 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/charmbracelet/x/exp/golden"
 
 	"pobox/cache"
+	"pobox/session"
 	inboxsync "pobox/sync"
 )
 
@@ -94,4 +97,38 @@ func runGolden(t *testing.T, c goldenCase, w, h int) {
 	}
 	checkScreen(t, v, w, h)
 	golden.RequireEqual(t, []byte(v))
+}
+
+// TestGoldenLogin: the login screen, first as it opens, then after the
+// server asked for a two-factor code.
+func TestGoldenLogin(t *testing.T) {
+	for _, size := range [][2]int{{120, 40}, {200, 50}, {60, 20}} {
+		for _, step := range []string{"form", "twofa"} {
+			t.Run(fmt.Sprintf("%s_%dx%d", step, size[0], size[1]), func(t *testing.T) {
+				client, err := session.New("http://127.0.0.1:1", session.Options{Version: "test"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				opts := Options{Styles: asciiStyles(), Now: fixedNow, tick: noTick, Login: &LoginOptions{
+					Client: client, DeviceName: "laptop",
+					Start: func(context.Context, session.Stored) (*cache.DB, Engine, error) {
+						return nil, nil, errors.New("not in this test")
+					},
+				}}
+				d := newDriver(t, opts, size[0], size[1])
+				d.send(keys("you@example.com")...)
+				d.press("<tab>")
+				d.send(keys("hunter2")...)
+				if step == "twofa" {
+					d.send(loginResultMsg{err: &session.TwoFactorError{}})
+				}
+				v := d.view()
+				if strings.Contains(v, "hunter2") {
+					t.Fatal("the password is on screen")
+				}
+				checkScreen(t, v, size[0], size[1])
+				golden.RequireEqual(t, []byte(v))
+			})
+		}
+	}
 }

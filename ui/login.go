@@ -92,10 +92,8 @@ func newLogin(ctx context.Context, opts *LoginOptions, st *styles) *loginModel {
 		applyInput(&in, st.th.Login.Input)
 		m.inputs[i] = in
 	}
-	m.inputs[fieldEmail].Placeholder = "you@example.com"
 	m.inputs[fieldPassword].EchoMode = textinput.EchoPassword
 	m.inputs[fieldPassword].EchoCharacter = '•'
-	m.inputs[fieldTwoFA].Placeholder = "123456"
 	m.inputs[fieldTwoFA].CharLimit = 16
 	m.inputs[fieldDevice].CharLimit = session.MaxDeviceName
 	m.inputs[fieldDevice].SetValue(opts.DeviceName)
@@ -111,7 +109,7 @@ func (m *loginModel) SetSize(w, h int) {
 	m.width, m.height = w, h
 	m.help.Width = w
 	for i := range m.inputs {
-		m.inputs[i].Width = max(min(w-22, 40), 4)
+		m.inputs[i].Width = max(min(w-30, 40), 4)
 	}
 }
 
@@ -253,7 +251,7 @@ func trimPkg(s string) string {
 // View renders the form, centred.
 func (m *loginModel) View() string {
 	st := m.st
-	inner := max(min(m.width-4, 64), 10)
+	inner := max(min(m.width-st.loginBox.GetHorizontalFrameSize(), 64), 10)
 	var b strings.Builder
 	b.WriteString(st.loginTitle.Render(sanitize.Truncate("Log in to Pushover", inner, "…")))
 	b.WriteString("\n")
@@ -263,12 +261,14 @@ func (m *loginModel) View() string {
 		if !m.visible(i) {
 			continue
 		}
-		label := sanitize.Truncate(fieldLabels[i], 16, "")
-		label += strings.Repeat(" ", 17-sanitize.Width(label))
+		// The focus mark stays visible without colour or attributes.
+		label := "  " + fieldLabels[i]
 		ls := st.loginLabel
 		if i == m.focused {
+			label = "> " + fieldLabels[i]
 			ls = st.loginFocused
 		}
+		label += strings.Repeat(" ", 19-sanitize.Width(label))
 		b.WriteString("\n")
 		b.WriteString(ls.Render(label))
 		b.WriteString(m.inputs[i].View())

@@ -1,0 +1,278 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"pobox/cache"
+	"pobox/sandbox"
+	"pobox/session"
+	inboxsync "pobox/sync"
+)
+
+// flowEnv is a sandbox with one account, app and device, a cache and a
+// running engine, as sync's tests build them.
+type flowEnv struct {
+	t      *testing.T
+	srv    *sandbox.Server
+	user   string
+	token  string
+	login  session.Stored
+	client *session.Client
+	dir    string
+	db     *cache.DB
+	en     *inboxsync.Engine
+}
+
+func newFlowEnv(t *testing.T, serverDelete string) *flowEnv {
+	t.Helper()
+	srv, err := sandbox.New(sandbox.Options{KeepAlive: 50 * time.Millisecond, FirstID: 1<<53 + 1, MinRetry: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	user := srv.AddAccount(sandbox.Account{Email: "a@example.com", Password: "pw"})
+	token := srv.AddApp("Tests")
+	devID, secret, err := srv.AddDevice(user, "pobox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := newClient(t, srv)
+	e := &flowEnv{t: t, srv: srv, user: user, token: token, client: client, dir: t.TempDir(),
+		login: session.Stored{UserKey: user, Secret: session.Secret(secret), DeviceID: devID,
+			DeviceName: "pobox", APIURL: srv.APIURL(), WSURL: srv.WSURL()}}
+	e.db, e.en = e.start(e.login, serverDelete)
+	return e
+}
+
+func newClient(t *testing.T, srv *sandbox.Server) *session.Client {
+	t.Helper()
+	client, err := session.New(srv.APIURL(), session.Options{Version: "test", Timeout: 5 * time.Second,
+		Retry: session.Backoff{Attempts: 3, Base: time.Millisecond, Max: 5 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(client.CloseIdleConnections)
+	return client
+}
+
+// start opens the cache and starts an engine for login, both closed when
+// the test ends.
+func (e *flowEnv) start(login session.Stored, serverDelete string) (*cache.DB, *inboxsync.Engine) {
+	e.t.Helper()
+	db, err := cache.Open(context.Background(), filepath.Join(e.dir, login.DeviceID+".db"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	en, err := inboxsync.New(inboxsync.Config{
+		DB: db, Client: e.client, Login: login, ServerDelete: serverDelete,
+		LockPath: filepath.Join(e.dir, login.DeviceID+".lock"),
+		Watchdog: 2 * time.Second, DialTimeout: 2 * time.Second,
+		BackoffMin: 5 * time.Millisecond, BackoffMax: 50 * time.Millisecond,
+		PollInterval: 10 * time.Millisecond, LockRetry: 20 * time.Millisecond, RetryActions: 10 * time.Millisecond,
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	en.Start(context.Background())
+	e.t.Cleanup(func() { en.Close(); db.Close() }) // cleanups run last-in first-out: engine before cache
+	return db, en
+}
+
+func (e *flowEnv) publish(title string, prio int) sandbox.Published {
+	e.t.Helper()
+	m := sandbox.Message{Token: e.token, User: e.user, Title: title, Message: "body of " + title, Priority: prio}
+	if prio == 2 {
+		m.Retry, m.Expire = 30, 3600
+	}
+	p, err := e.srv.Publish(m)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return p
+}
+
+// waitServer waits until cond holds on the sandbox.
+func (e *flowEnv) waitServer(what string, cond func() bool) {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.srv.Wait(ctx, cond); err != nil {
+		e.t.Fatalf("sandbox: %s: %v", what, err)
+	}
+}
+
+// program runs the UI on the env's cache and engine.
+func (e *flowEnv) program(w, h int) *teatest.TestModel {
+	e.t.Helper()
+	opts := Options{DB: e.db, Engine: e.en, Styles: asciiStyles(), Title: "pobox", Bell: &syncBuffer{}}
+	return teatest.NewTestModel(e.t, New(opts), teatest.WithInitialTermSize(w, h))
+}
+
+// waitScreen waits until the program's output shows every text.
+func waitScreen(t *testing.T, tm *teatest.TestModel, texts ...string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		for _, s := range texts {
+			if !bytes.Contains(b, []byte(s)) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+}
+
+// finish quits the program and returns its final inbox.
+func finish(t *testing.T, tm *teatest.TestModel) *inbox {
+	t.Helper()
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	m := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	if m.inbox == nil {
+		t.Fatal("the program ended outside the inbox")
+	}
+	return m.inbox
+}
+
+// TestFlowAcknowledge: `a` on an emergency makes the sandbox record the
+// acknowledgement, and the banner goes.
+func TestFlowAcknowledge(t *testing.T) {
+	e := newFlowEnv(t, "")
+	tm := e.program(120, 40)
+	waitScreen(t, tm, "connected")
+	p := e.publish("Reactor overheating", 2)
+	waitScreen(t, tm, "Reactor overheating", "1 emergency needs acknowledging")
+	tm.Send(keys("a")[0])
+	e.waitServer("receipt acknowledged", func() bool {
+		r, ok := e.srv.Receipt(p.Receipt)
+		return ok && r.Acknowledged
+	})
+	waitScreen(t, tm, "acknowledged")
+	m := finish(t, tm)
+	if m.bannerShown() {
+		t.Error("the banner is still shown after the acknowledgement")
+	}
+	if r, _ := e.srv.Receipt(p.Receipt); r.AcknowledgedByDevice != "pobox" {
+		t.Errorf("acknowledged by device %q, want pobox", r.AcknowledgedByDevice)
+	}
+}
+
+// TestFlowDeleteUpTo: `D` `y` on a message advances the sandbox's delete
+// watermark to its id, and the older messages go from the cache too.
+func TestFlowDeleteUpTo(t *testing.T) {
+	e := newFlowEnv(t, inboxsync.DeleteManual)
+	for _, s := range []string{"one", "two", "three", "four", "five"} {
+		e.publish("message "+s, 0)
+	}
+	tm := e.program(120, 40)
+	waitScreen(t, tm, "message one", "message five", "5 total")
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jj")})
+	waitScreen(t, tm, "Tests · #9007199254740995") // the detail of the third
+	tm.Send(keys("D")[0])
+	waitScreen(t, tm, "and everything older, here and on Pushover? y/n")
+	tm.Send(keys("y")[0])
+	want := int64(1<<53 + 1 + 2) // the third message
+	e.waitServer("delete watermark", func() bool {
+		d, ok := e.srv.Device(e.login.DeviceID)
+		return ok && d.HighestDeleted == want
+	})
+	waitScreen(t, tm, "deleted on Pushover up to #"+itoa(want))
+	finish(t, tm)
+	c, err := e.db.Counts(context.Background())
+	if err != nil || c.Total != 2 {
+		t.Fatalf("%d messages left in the cache (%v), want 2", c.Total, err)
+	}
+}
+
+// TestFlowPublishedAppears: a message published while the UI runs shows
+// without a key press.
+func TestFlowPublishedAppears(t *testing.T) {
+	e := newFlowEnv(t, "")
+	tm := e.program(120, 40)
+	waitScreen(t, tm, "connected", "0 total")
+	e.publish("Hello from the sandbox", 0)
+	waitScreen(t, tm, "Hello from the sandbox", "1 total")
+	m := finish(t, tm)
+	if sel, ok := m.list.selected(); !ok || sel.Title != "Hello from the sandbox" {
+		t.Fatalf("selection %+v", sel)
+	}
+}
+
+// TestFlowMultiRune: in a running program, one key message "jjj" moves
+// three rows.
+func TestFlowMultiRune(t *testing.T) {
+	db := openDB(t)
+	ingest(t, db, sample(false)...)
+	en := newFakeEngine(t, db, true)
+	opts := Options{DB: db, Engine: en, Styles: asciiStyles(), Now: fixedNow, tick: noTick}
+	tm := teatest.NewTestModel(t, New(opts), teatest.WithInitialTermSize(120, 40))
+	waitScreen(t, tm, "CI · #1010")
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjj")})
+	waitScreen(t, tm, "Home · #1007")
+	m := finish(t, tm)
+	if m.list.cursor != 3 {
+		t.Fatalf("cursor on row %d after jjj, want 3", m.list.cursor)
+	}
+}
+
+// TestFlowLogin logs in through the login screen against the sandbox: the
+// server asks for a two-factor code, the device name is taken and the
+// suggestion is accepted, then the inbox opens on the new device.
+func TestFlowLogin(t *testing.T) {
+	e := newFlowEnv(t, "")
+	srv := e.srv
+	user := srv.AddAccount(sandbox.Account{Email: "two@example.com", Password: "s3cret", TwoFA: "424242"})
+	if _, _, err := srv.AddDevice(user, "laptop"); err != nil {
+		t.Fatal(err)
+	}
+	var started []session.Stored
+	opts := Options{Styles: asciiStyles(), Title: "pobox", Login: &LoginOptions{
+		Client: e.client, DeviceName: "laptop", WSURL: srv.WSURL(),
+		Start: func(ctx context.Context, login session.Stored) (*cache.DB, Engine, error) {
+			started = append(started, login)
+			db, en := e.start(login, "")
+			return db, en, nil
+		},
+	}}
+	tm := teatest.NewTestModel(t, New(opts), teatest.WithInitialTermSize(120, 40))
+	waitScreen(t, tm, "Log in to Pushover")
+	tm.Type("two@example.com")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Type("s3cret")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter}) // on the device name: log in
+	waitScreen(t, tm, "Two-factor code", "authenticator")
+	tm.Type("424242")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitScreen(t, tm, "is already taken", "laptop-2")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter}) // accept the suggestion
+	waitScreen(t, tm, "connected", "0 total")
+	if _, err := srv.Publish(sandbox.Message{Token: e.token, User: user, Title: "Welcome aboard", Message: "hi"}); err != nil {
+		t.Fatal(err)
+	}
+	waitScreen(t, tm, "Welcome aboard")
+	finish(t, tm)
+	if len(started) != 1 || started[0].DeviceName != "laptop-2" || started[0].UserKey != user || started[0].Secret == "" {
+		t.Fatalf("Start called with %+v", started)
+	}
+	var names []string
+	for _, d := range srv.Devices(user) {
+		names = append(names, d.Name)
+	}
+	if !slices.Contains(names, "laptop-2") {
+		t.Fatalf("devices %q, want laptop-2 registered", names)
+	}
+	if strings.Contains(started[0].Secret.Reveal(), "s3cret") {
+		t.Fatal("the password leaked into the stored login")
+	}
+}
