@@ -288,6 +288,6 @@ func (t *ttyTerminal) cancellable(ctx context.Context, read func() (string, erro
 		if state != nil {
 			_ = term.Restore(fd, state)
 		}
-		return "", ctx.Err()
+		return "", fmt.Errorf("interrupted: %w", ctx.Err())
 	}
 }
