@@ -172,6 +172,8 @@ func TestTypedErrors(t *testing.T) {
 		{"RegisterBadSecret", "RegisterDevice", answer(400, `{"errors":{"secret":["is invalid"]},"status":0}`), ErrSessionInvalid},
 		{"DownloadRefused", "Download", answer(400, `{"status":0,"errors":["secret is invalid"]}`), ErrSessionInvalid},
 		{"DeleteDeviceGone", "DeleteUpTo", answer(404, `{"status":0,"errors":["device not found"]}`), ErrSessionInvalid},
+		{"RegisterTooManyDevices", "RegisterDevice", answer(400, `{"errors":["too many devices on this account"],"status":0}`), ErrInvalidRequest},
+		{"DownloadUnknownDevice", "Download", answer(400, `{"status":0,"errors":["device_id is invalid"]}`), ErrSessionInvalid},
 		{"DeleteBadID", "DeleteUpTo", answer(400, `{"status":0,"errors":["message is invalid"]}`), ErrInvalidRequest},
 		{"AckUnknownReceipt", "Acknowledge", answer(404, `{"status":0,"errors":["receipt not found"]}`), ErrInvalidRequest},
 		{"AckBadSecret", "Acknowledge", answer(401, `{"status":0,"errors":["secret is invalid"]}`), ErrSessionInvalid},

@@ -101,10 +101,14 @@ func sessionRefused(st int, r reply) bool {
 			return true
 		}
 	}
+	// Plain "device" is not enough: "too many devices" is not about the
+	// login.
 	for _, m := range append(r.Errors.Msgs, r.invalid...) {
 		m = strings.ToLower(m)
-		if strings.Contains(m, "secret") || strings.Contains(m, "device") || strings.Contains(m, "login") {
-			return true
+		for _, w := range []string{"secret", "device_id", "device id", "login", "log in"} {
+			if strings.Contains(m, w) {
+				return true
+			}
 		}
 	}
 	return false
