@@ -151,11 +151,26 @@ func (m *inbox) paneWidths() (int, int) {
 // bodyHeight is the height of the panes: the screen less the banner, the
 // status bar and the help line.
 func (m *inbox) bodyHeight() int {
-	h := m.height - 2
-	if m.bannerShown() {
-		h--
+	banner, status, help := m.chrome()
+	h := m.height
+	for _, on := range []bool{banner, status, help} {
+		if on {
+			h--
+		}
 	}
 	return max(h, 1)
+}
+
+// chrome says which lines around the panes fit: on a tiny terminal the
+// help line goes first, then the status bar; the banner stays while any
+// line is left for the list.
+func (m *inbox) chrome() (banner, status, help bool) {
+	banner = m.bannerShown() && m.height >= 2
+	rest := m.height - 1 // one line for the panes
+	if banner {
+		rest--
+	}
+	return banner, rest >= 1, rest >= 2
 }
 
 // needAck is how many emergencies still need the user: pending
@@ -385,7 +400,7 @@ func (m *inbox) handleMouse(msg tea.MouseMsg) tea.Cmd {
 		return nil
 	}
 	y := msg.Y
-	if m.bannerShown() {
+	if banner, _, _ := m.chrome(); banner {
 		y--
 	}
 	if y < 0 || y >= m.bodyHeight() {

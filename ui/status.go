@@ -42,6 +42,9 @@ func (m *inbox) statusView() string {
 	} else if !m.status.lastSync.IsZero() {
 		synced = "synced " + ago(m.status.lastSync, m.now())
 	}
+	if cw := sanitize.Width(conn); cw > w-2 {
+		conn = sanitize.Truncate(conn, max(w-2, 1), "…")
+	}
 	room := w - 2 - sanitize.Width(conn) // a space at each end
 	fits := func(s string, sep int) bool {
 		if s == "" {

@@ -16,15 +16,20 @@ func (m *inbox) View() string {
 	m.rows.now = now
 	var b strings.Builder
 	b.Grow(m.width * (m.height + 1) * 2)
-	if m.bannerShown() {
+	banner, status, help := m.chrome()
+	if banner {
 		b.WriteString(m.bannerView())
 		b.WriteByte('\n')
 	}
 	m.bodyView(&b)
-	b.WriteByte('\n')
-	b.WriteString(m.statusView())
-	b.WriteByte('\n')
-	b.WriteString(shortHelp(&m.help, m.ShortHelp(), m.width))
+	if status {
+		b.WriteByte('\n')
+		b.WriteString(m.statusView())
+	}
+	if help {
+		b.WriteByte('\n')
+		b.WriteString(shortHelp(&m.help, m.ShortHelp(), m.width))
+	}
 	return b.String()
 }
 
@@ -43,7 +48,7 @@ func (m *inbox) bodyView(b *strings.Builder) {
 		m.block(b, m.st.helpTitle.Render("Keys")+"\n"+m.help.FullHelpView(m.FullHelp()), h)
 		return
 	case focusPicker:
-		b.WriteString(m.picker.view(m.st))
+		m.block(b, m.picker.view(m.st), h)
 		return
 	}
 	now := m.now()
