@@ -90,9 +90,6 @@ func (d *detail) view(dst []string, r *bodyRenderer, now time.Time, empty string
 	return dst
 }
 
-// atBottom reports whether the last line is in view.
-func (d *detail) atBottom() bool { return d.top+d.height >= len(d.lines) }
-
 // message renders m into lines of exactly width cells.
 func (r *bodyRenderer) message(lines []string, m *cache.Message, width int, now time.Time) []string {
 	st := r.st

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -216,5 +215,3 @@ func (m *inbox) armClock() tea.Cmd {
 	m.clockTick = true
 	return m.after(time.Minute, func(time.Time) tea.Msg { return clockTickMsg{} })
 }
-
-var errNoEngine = errors.New("not connected to Pushover")

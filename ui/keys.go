@@ -124,3 +124,58 @@ func (k searchKeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Accept,
 
 // FullHelp implements help.KeyMap.
 func (k searchKeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// updateKeybindings enables exactly the bindings that do something now,
+// so that help never offers a dead key.
+func (m *inbox) updateKeybindings() {
+	k := &m.keys
+	sel, has := m.list.selected()
+	f := m.focus
+	if f == focusHelp {
+		f = m.back // the full help lists what works where it was opened
+	}
+	browsing := f == focusList || f == focusDetail
+	moving := browsing && (f == focusDetail || has)
+	k.Up.SetEnabled(moving)
+	k.Down.SetEnabled(moving)
+	k.Top.SetEnabled(moving)
+	k.Bottom.SetEnabled(moving)
+	k.PageUp.SetEnabled(moving)
+	k.PageDown.SetEnabled(moving)
+	k.Open.SetEnabled(browsing && f == focusList && has)
+	k.Back.SetEnabled(browsing && (f == focusDetail || m.filter.Search != "" || m.filtered()))
+	k.Search.SetEnabled(browsing)
+	k.FilterApp.SetEnabled(browsing && len(m.status.counts.Apps) > 0)
+	k.FilterPriority.SetEnabled(browsing)
+	k.Unread.SetEnabled(browsing)
+	k.Ack.SetEnabled(browsing && has && m.engine != nil && sel.NeedsAck() && !sel.AckPending)
+	k.AckAll.SetEnabled(browsing && m.engine != nil && m.needAck() > 0)
+	k.Delete.SetEnabled(browsing && has)
+	k.DeleteUpTo.SetEnabled(browsing && has && m.engine != nil)
+	_, safe := safeURL(sel)
+	k.OpenURL.SetEnabled(browsing && has && safe)
+	k.Copy.SetEnabled(browsing && has && m.opts.Bell != nil)
+	k.Sync.SetEnabled(browsing && m.engine != nil)
+	k.Help.SetEnabled(browsing)
+	k.Quit.SetEnabled(f != focusSearch)
+}
+
+// ShortHelp implements help.KeyMap: the few keys of the focused part.
+func (m *inbox) ShortHelp() []key.Binding {
+	switch m.focus {
+	case focusSearch:
+		return m.searchKeys.ShortHelp()
+	case focusPicker:
+		return m.pickerKeys.ShortHelp()
+	case focusConfirm:
+		return m.confirmKeys.ShortHelp()
+	case focusDetail:
+		return m.keys.detailHelp()
+	case focusHelp:
+		return []key.Binding{m.keys.CloseHelp, m.keys.Quit}
+	}
+	return m.keys.listHelp()
+}
+
+// FullHelp implements help.KeyMap: every binding, grouped.
+func (m *inbox) FullHelp() [][]key.Binding { return m.keys.fullHelp() }

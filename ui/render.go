@@ -206,11 +206,6 @@ func (r *bodyRenderer) padTo(styled string, w, width int) string {
 	return styled + r.sp.spaces(width-w)
 }
 
-// pad pads styled to width cells, measuring it.
-func (r *bodyRenderer) pad(styled string, width int) string {
-	return styled + r.sp.spaces(width-lipgloss.Width(styled))
-}
-
 // fragments renders one wrapped line: with style each fragment in it,
 // else each in the style of its span (HTML formatting, links).
 func (r *bodyRenderer) fragments(line []frag, style *lipgloss.Style) (string, int) {

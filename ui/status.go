@@ -29,10 +29,11 @@ func (m *inbox) statusView() string {
 	// Segments in order of precedence: each is shown only when it fits
 	// whole, except the notice, which is cut to the room left.
 	c := m.status.counts
+	unread := strconv.Itoa(c.Unread) + " unread"
 	var (
 		conn   = m.connText()
 		notice = m.notice.text
-		counts = strconv.Itoa(c.Unread) + " unread · " + strconv.Itoa(c.Total) + " total"
+		counts = unread + " · " + strconv.Itoa(c.Total) + " total"
 		filter = m.filterText()
 		synced string
 		title  = sanitize.Line(m.opts.Title)
@@ -106,7 +107,12 @@ func (m *inbox) statusView() string {
 		if gap := w - used - sanitize.Width(counts) - 1; gap > 0 {
 			put(st.status, strings.Repeat(" ", gap))
 		}
-		put(st.statusCounts, counts)
+		us := st.statusCounts
+		if c.Unread > 0 {
+			us = st.statusUnread
+		}
+		put(us, unread)
+		put(st.statusCounts, counts[len(unread):])
 	}
 	if used < w {
 		put(st.status, strings.Repeat(" ", w-used))

@@ -44,7 +44,7 @@ type styles struct {
 	confirm, confirmKey lipgloss.Style
 
 	help                     help.Styles
-	helpFrame, helpTitle     lipgloss.Style
+	helpTitle                lipgloss.Style
 	pickerBox, pickerTitle   lipgloss.Style
 	pickerItem, pickerSel    lipgloss.Style
 	pickerCount, pickerMark  lipgloss.Style
@@ -111,7 +111,7 @@ func newStyles(th *themes.Styles) *styles {
 	st.confirm, st.confirmKey = th.Confirm.Question, th.Confirm.Key
 
 	st.help = th.Help
-	st.helpFrame, st.helpTitle = th.HelpBox.Frame, th.HelpBox.Title
+	st.helpTitle = th.HelpBox.Title
 	pk := th.Picker
 	st.pickerBox, st.pickerTitle, st.pickerItem, st.pickerSel = pk.Frame, pk.Title, pk.Item, pk.Selected
 	st.pickerCount, st.pickerMark = pk.Count, pk.Active

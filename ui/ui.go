@@ -99,8 +99,12 @@ func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) error
 	if opts.Bell == nil {
 		opts.Bell = os.Stdout
 	}
+	// Commands still running when the program ends (a read, a mark-read)
+	// are cancelled with this context, before the caller closes the cache.
+	cmdCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	po := append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx)}, progOpts...)
-	_, err := tea.NewProgram(newModel(ctx, opts), po...).Run()
+	_, err := tea.NewProgram(newModel(cmdCtx, opts), po...).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // asked to stop: not a failure
 	}
