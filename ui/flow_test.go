@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"pobox/cache"
@@ -275,4 +276,26 @@ func TestFlowLogin(t *testing.T) {
 	if strings.Contains(started[0].Secret.Reveal(), "s3cret") {
 		t.Fatal("the password leaked into the stored login")
 	}
+}
+
+// TestProgramGolden runs the real program (teatest) on the sample cache
+// and compares its final screen: the same screen a person sees.
+func TestProgramGolden(t *testing.T) {
+	db := openDB(t)
+	ms := sample(true)
+	ingest(t, db, ms...)
+	markSomeRead(t, db, ms)
+	en := newFakeEngine(t, db, true)
+	opts := Options{DB: db, Engine: en, Styles: asciiStyles(), Now: fixedNow, Title: "pobox", tick: noTick}
+	tm := teatest.NewTestModel(t, New(opts), teatest.WithInitialTermSize(120, 40))
+	en.events <- inboxsync.Connected{At: testNow, Holder: true}
+	waitScreen(t, tm, "CI · #", "connected")
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjj")})
+	waitScreen(t, tm, "NOT ACKNOWLEDGED")
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	v := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).View()
+	checkScreen(t, v, 120, 40)
+	golden.RequireEqual(t, []byte(v))
 }

@@ -104,6 +104,9 @@ func (m *inbox) openAppPicker() {
 	p.items = append(p.items, pickItem{label: "every app", note: strconv.Itoa(c.Total), active: m.filter.App == ""})
 	for _, a := range c.Apps {
 		active := a.App == m.filter.App
+		if a.Total == 0 && !active {
+			continue // every message of the app was deleted
+		}
 		p.items = append(p.items, pickItem{label: sanitize.Line(a.App), app: a.App, note: strconv.Itoa(a.Total), active: active})
 		if active {
 			p.cursor = len(p.items) - 1

@@ -137,9 +137,9 @@ func (m *inbox) connText() string {
 		return "following another pobox"
 	case connReconnecting:
 		secs := int(m.conn.retryAt.Sub(m.now()).Round(time.Second) / time.Second)
-		return "reconnecting in " + strconv.Itoa(max(secs, 0)) + "s"
+		return "reconnecting in " + strconv.Itoa(max(secs, 0)) + "s" + m.connReason()
 	case connOffline:
-		return "offline"
+		return "offline" + m.connReason()
 	case connLoggedOut:
 		return "logged out"
 	case connElsewhere:
@@ -150,6 +150,14 @@ func (m *inbox) connText() string {
 		return "cache only"
 	}
 	return "connecting…"
+}
+
+// connReason is why the connection dropped, short.
+func (m *inbox) connReason() string {
+	if m.conn.err == "" {
+		return ""
+	}
+	return " (" + sanitize.Truncate(trimPkg(m.conn.err), 40, "…") + ")"
 }
 
 // filterText describes the search and filters in force.
