@@ -299,3 +299,30 @@ func TestProgramGolden(t *testing.T) {
 	checkScreen(t, v, 120, 40)
 	golden.RequireEqual(t, []byte(v))
 }
+
+// TestFlowTwoUIs: two pobox UIs on one cache (one holds the websocket,
+// the other follows) stay in step: an acknowledgement made in one shows
+// in the other.
+func TestFlowTwoUIs(t *testing.T) {
+	e := newFlowEnv(t, "")
+	db2, en2 := e.start(e.login, "") // a second process on the same cache
+	a := e.program(120, 40)
+	b := teatest.NewTestModel(t, New(Options{DB: db2, Engine: en2, Styles: asciiStyles(), Bell: &syncBuffer{}}),
+		teatest.WithInitialTermSize(120, 40))
+	waitScreen(t, a, "connected")
+	waitScreen(t, b, "following another pobox")
+	p := e.publish("Pump failure", 2)
+	waitScreen(t, a, "Pump failure", "1 emergency needs acknowledging")
+	waitScreen(t, b, "Pump failure", "1 emergency needs acknowledging")
+	a.Send(keys("a")[0])
+	e.waitServer("receipt acknowledged", func() bool {
+		r, ok := e.srv.Receipt(p.Receipt)
+		return ok && r.Acknowledged
+	})
+	waitScreen(t, b, "✓") // the follower's row shows the acknowledgement
+	mb := finish(t, b)
+	if mb.bannerShown() {
+		t.Error("the follower still shows the banner")
+	}
+	finish(t, a)
+}
