@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -305,6 +306,7 @@ func TestScripts(t *testing.T) {
 		Setup: scriptSetup,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"mode": cmdMode, "secret": cmdSecret, "nosecret": cmdNoSecret, "devices": cmdDevices,
+			"queue": cmdQueue,
 		},
 	})
 }
@@ -391,5 +393,34 @@ func cmdDevices(ts *testscript.TestScript, neg bool, args []string) {
 	srv := ts.Value(sandboxKey{}).(*sandbox.Server)
 	for _, d := range srv.Devices(ts.Getenv("SANDBOX_USER")) {
 		fmt.Fprintln(ts.Stdout(), d.Name)
+	}
+}
+
+// cmdQueue checks how many messages the sandbox holds for the logged-in
+// device: queue N, or queue -wait N to wait (10 s at most) until it does.
+func cmdQueue(ts *testscript.TestScript, neg bool, args []string) {
+	wait := len(args) == 2 && args[0] == "-wait"
+	if wait {
+		args = args[1:]
+	}
+	if len(args) != 1 {
+		ts.Fatalf("usage: queue [-wait] N")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	st, err := session.Load(filepath.Join(ts.Getenv("XDG_CONFIG_HOME"), "pobox", session.FileName))
+	ts.Check(err)
+	srv := ts.Value(sandboxKey{}).(*sandbox.Server)
+	queued := func() int {
+		d, _ := srv.Device(st.DeviceID)
+		return len(d.Queue)
+	}
+	if wait {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = srv.Wait(ctx, func() bool { return (queued() == want) != neg })
+	}
+	if got := queued(); (got == want) == neg {
+		ts.Fatalf("the sandbox holds %d messages for the device (want %s%d)", got, map[bool]string{true: "not ", false: ""}[neg], want)
 	}
 }

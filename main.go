@@ -33,6 +33,9 @@ var commands = []command{
 	{"login", "log in to Pushover and register this machine as a device", runLogin},
 	{"logout", "forget the stored login (--purge: the cache too)", runLogout},
 	{"send", "publish a message as an application", runSend},
+	{"list", "print the cached messages (--json for scripts)", runList},
+	{"sync", "download the waiting messages now, then exit", runSync},
+	{"daemon", "keep the cache current without a UI", runDaemon},
 	{"sandbox", "run a local Pushover-compatible server with a demo account", runSandbox},
 	{"version", "print the pobox version", runVersion},
 }

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	inboxsync "pobox/sync"
+)
+
+func runDaemon(ctx context.Context, a *app, args []string) error {
+	fs := newFlagSet(a, "daemon",
+		"daemon [--debug]\n\n"+
+			"Keep the message cache current without a UI, until SIGINT or SIGTERM: hold\n"+
+			"the Pushover websocket (or follow the pobox that holds it, and take over\n"+
+			"when it exits), download, store and delete, and replay queued actions.\n"+
+			"Logs go to $XDG_STATE_HOME/pobox/pobox.log.",
+		"pobox daemon &")
+	debug := fs.Bool("debug", false, "also log every HTTP request (secrets redacted)")
+	cfg, err := parseConfig(a, fs, args)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("daemon takes no arguments")
+	}
+	level := slog.LevelInfo
+	if *debug {
+		level = slog.LevelDebug
+	}
+	log, closeLog, err := openLog(cfg, level)
+	if err != nil {
+		return err
+	}
+	defer closeLog.Close()
+	login, client, err := loadLogin(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer client.CloseIdleConnections()
+	db, err := openCache(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	en, err := newEngine(cfg, db, login, client, log)
+	if err != nil {
+		return err
+	}
+	defer en.Close()
+
+	log.Info("daemon started", "device", login.DeviceName, "cache", cfg.CachePath)
+	fmt.Fprintf(a.stderr, "pobox daemon: keeping %s current for device %q (log: %s)\n",
+		cfg.CachePath, login.DeviceName, cfg.LogPath)
+	en.Start(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			log.Info("daemon stopping", "why", context.Cause(ctx))
+			return nil
+		case ev, ok := <-en.Events():
+			if !ok {
+				return nil
+			}
+			logEvent(log, ev)
+			if end, ok := ev.(inboxsync.SessionEnded); ok {
+				return errors.New(end.Text)
+			}
+		}
+	}
+}
+
+// logEvent writes to the log what the engine does not log itself: what was
+// stored, actions, and a follower's view of the holder's connection.
+func logEvent(log *slog.Logger, ev inboxsync.Event) {
+	switch ev := ev.(type) {
+	case inboxsync.Connected:
+		if !ev.Holder {
+			log.Info("following the pobox that holds the connection")
+		}
+	case inboxsync.Disconnected:
+		if !ev.Holder {
+			log.Info("the pobox holding the connection is disconnected", "err", ev.Err)
+		}
+	case inboxsync.Synced:
+		if len(ev.New) > 0 {
+			log.Info("stored", "new", len(ev.New), "max_priority", ev.MaxPriority, "backlog", ev.Backlog)
+		}
+	case inboxsync.ActionDone:
+		log.Info("action done", "action", ev.Action.Kind, "receipt", ev.Action.Receipt, "upto", ev.Action.UpTo)
+	case inboxsync.ActionFailed:
+		log.Warn("action failed", "action", ev.Action.Kind, "queued", ev.Queued, "err", ev.Err)
+	}
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"pobox/cache"
+	"pobox/session"
+	inboxsync "pobox/sync"
+)
+
+// openCache opens (creating it if needed) the message cache.
+func openCache(ctx context.Context, cfg *config) (*cache.DB, error) {
+	db, err := cache.Open(ctx, cfg.CachePath)
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// loadLogin reads the stored login and a REST client for the server it
+// belongs to: a secret is only good on the server that issued it, so the
+// stored URLs win over the configured ones.
+func loadLogin(cfg *config, log *slog.Logger) (*session.Stored, *session.Client, error) {
+	login, err := session.Load(cfg.SessionPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	if login.APIURL == "" {
+		login.APIURL = cfg.APIURL
+	}
+	if login.WSURL == "" {
+		login.WSURL = cfg.WSURL
+	}
+	client, err := session.New(login.APIURL, session.Options{Version: version, Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	return login, client, nil
+}
+
+// newEngine returns a sync engine for the cache and login, not started.
+func newEngine(cfg *config, db *cache.DB, login *session.Stored, client *session.Client, log *slog.Logger) (*inboxsync.Engine, error) {
+	return inboxsync.New(inboxsync.Config{
+		DB: db, Client: client, Login: *login,
+		LockPath:     cfg.LockPath,
+		ServerDelete: cfg.ServerDelete,
+		UserAgent:    "pobox/" + version,
+		Logger:       log,
+	})
+}
+
+// openLog opens pobox's log file (append, 0600) in the state directory.
+// Secrets never reach it: session.Secret logs as [redacted] and the REST
+// client redacts URLs and errors.
+func openLog(cfg *config, level slog.Level) (*slog.Logger, io.Closer, error) {
+	if err := ensurePrivateDir(filepath.Dir(cfg.LogPath)); err != nil {
+		return nil, nil, err
+	}
+	f, err := os.OpenFile(cfg.LogPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open the log: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: level})), f, nil
+}
