@@ -183,11 +183,7 @@ func (l *login) logIn(ctx context.Context, client *session.Client, code string) 
 
 // register registers the device, choosing and if needed changing its name.
 func (l *login) register(ctx context.Context, client *session.Client, secret session.Secret, flagName string) (string, string, error) {
-	name := firstSet(flagName, l.cfg.DeviceName)
-	if name == "" {
-		host, _ := os.Hostname()
-		name = session.DeviceNameFrom(host)
-	}
+	name := firstSet(flagName, defaultDeviceName(l.cfg))
 	ask := l.interactive && flagName == "" && l.terminal() != nil
 	for try := 0; ; try++ {
 		candidate := name

@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -30,6 +31,7 @@ type command struct {
 // commands lists the verbs in the order `pobox --help` shows them.
 // A verb appears here only once it does something.
 var commands = []command{
+	{"demo", "try pobox on a built-in sandbox: no account, no network", runDemo},
 	{"login", "log in to Pushover and register this machine as a device", runLogin},
 	{"logout", "forget the stored login (--purge: the cache too)", runLogout},
 	{"send", "publish a message as an application", runSend},
@@ -52,9 +54,15 @@ type app struct {
 // to --help and pobox exits with status 2.
 var errUsage = errors.New("usage")
 
+// usageErr is a command-line mistake; it matches errUsage.
+type usageErr struct{ msg string }
+
+func (e *usageErr) Error() string        { return e.msg }
+func (e *usageErr) Is(target error) bool { return target == errUsage }
+
 // usageError reports a command-line mistake.
 func usageError(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, args...))
+	return &usageErr{fmt.Sprintf(format, args...)}
 }
 
 func main() {
@@ -71,10 +79,9 @@ func run(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.stderr, "pobox: %v\n", err)
 		return 2
 	}
-	if len(args) == 0 {
-		// The inbox itself arrives with the ui issue; until then, say what works.
-		printUsage(a.stderr)
-		return 2
+	if len(args) == 0 || (strings.HasPrefix(args[0], "-") && !isHelpOrVersion(args[0])) {
+		// No verb: the inbox.
+		return finish(a, "pobox", runInbox(ctx, a, args))
 	}
 	name := args[0]
 	switch name {
@@ -85,29 +92,40 @@ func run(ctx context.Context, a *app, args []string) int {
 		name = "version"
 	}
 	for _, c := range commands {
-		if c.name != name {
-			continue
-		}
-		err := c.run(ctx, a, args[1:])
-		switch {
-		case err == nil:
-			return 0
-		case errors.Is(err, flag.ErrHelp):
-			return 0
-		case errors.Is(err, errUsage):
-			fmt.Fprintf(a.stderr, "pobox %s: %v\nRun 'pobox %s --help' for usage.\n", name, err, name)
-			return 2
-		default:
-			fmt.Fprintf(a.stderr, "pobox %s: %v\n", name, err)
-			return 1
+		if c.name == name {
+			return finish(a, "pobox "+name, c.run(ctx, a, args[1:]))
 		}
 	}
 	fmt.Fprintf(a.stderr, "pobox: unknown command %q\nRun 'pobox --help' for the list of commands.\n", name)
 	return 2
 }
 
+// finish reports what a verb returned and gives the exit status: 2 for a
+// command-line mistake, 1 for any other failure.
+func finish(a *app, prefix string, err error) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(a.stderr, "%s: %v\nRun '%s --help' for usage.\n", prefix, err, prefix)
+		return 2
+	default:
+		fmt.Fprintf(a.stderr, "%s: %v\n", prefix, err)
+		return 1
+	}
+}
+
+// isHelpOrVersion reports the flags that mean a verb.
+func isHelpOrVersion(arg string) bool {
+	switch arg {
+	case "-h", "--help", "-help", "--version", "-version":
+		return true
+	}
+	return false
+}
+
 func printUsage(w io.Writer) {
-	fmt.Fprintf(w, "pobox: a terminal inbox for Pushover\n\nUsage:\n  pobox <command> [flags]\n\nCommands:\n")
+	fmt.Fprintf(w, "pobox: a terminal inbox for Pushover\n\nUsage:\n  pobox [--theme NAME]      the inbox (asks you to log in first if needed)\n  pobox <command> [flags]\n\nCommands:\n")
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}

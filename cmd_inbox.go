@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"runtime"
+	"time"
+
+	"golang.org/x/term"
+
+	"pobox/cache"
+	"pobox/session"
+	inboxsync "pobox/sync"
+	"pobox/themes"
+	"pobox/ui"
+)
+
+// runInbox is `pobox` with no verb: the inbox, or the login screen first
+// when no login is stored.
+func runInbox(ctx context.Context, a *app, args []string) error {
+	fs := newFlagSet(a, "",
+		"[--theme NAME]\n\n"+
+			"Open the inbox. With no stored login it asks for your Pushover e-mail,\n"+
+			"password (and two-factor code) first. Press ? inside for the keys.",
+		"pobox --theme high-contrast")
+	theme := fs.String("theme", "", "colour `theme`: default, high-contrast, mono, or a theme file (env POBOX_THEME)")
+	cfg, err := parseConfig(a, fs, args)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("unknown command %q", fs.Arg(0))
+	}
+	if *theme != "" {
+		cfg.Theme = *theme
+	}
+	if err := needTerminal(a); err != nil {
+		return err
+	}
+	styles, err := loadStyles(cfg.Theme, cfg.ConfigDir)
+	if err != nil {
+		return err
+	}
+	log, closeLog, err := openLog(cfg, slog.LevelInfo)
+	if err != nil {
+		return err
+	}
+	defer closeLog.Close()
+
+	opts := ui.Options{
+		Styles:       styles,
+		Title:        "pobox",
+		BellInterval: uiBell(cfg.BellInterval),
+		Bell:         os.Stdout,
+		Opener:       systemOpener(),
+	}
+	var running struct {
+		db *cache.DB
+		en *inboxsync.Engine
+	}
+	defer func() {
+		// The engine first: it writes to the cache.
+		if running.en != nil {
+			running.en.Close()
+		}
+		if running.db != nil {
+			running.db.Close()
+		}
+	}()
+	start := func(ctx context.Context, login *session.Stored, client *session.Client) (*cache.DB, ui.Engine, error) {
+		db, err := openCache(ctx, cfg)
+		if err != nil {
+			return nil, nil, err
+		}
+		en, err := newEngine(cfg, db, login, client, log)
+		if err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+		en.Start(ctx)
+		running.db, running.en = db, en
+		return db, en, nil
+	}
+
+	login, client, err := loadLogin(cfg, log)
+	switch {
+	case errors.Is(err, session.ErrNoSession):
+		if client, err = session.New(cfg.APIURL, session.Options{Version: version, Logger: log}); err != nil {
+			return err
+		}
+		opts.Login = &ui.LoginOptions{
+			Client:     client,
+			DeviceName: defaultDeviceName(cfg),
+			WSURL:      cfg.WSURL,
+			// Called once, from the UI, after a successful login.
+			Start: func(_ context.Context, st session.Stored) (*cache.DB, ui.Engine, error) {
+				if err := session.Save(cfg.SessionPath, &st); err != nil {
+					return nil, nil, err
+				}
+				return start(ctx, &st, client)
+			},
+		}
+	case err != nil:
+		return err
+	default:
+		if opts.DB, opts.Engine, err = start(ctx, login, client); err != nil {
+			return err
+		}
+	}
+	defer client.CloseIdleConnections()
+	return ui.Run(ctx, opts)
+}
+
+// needTerminal refuses to draw the inbox into a pipe or a file.
+func needTerminal(a *app) error {
+	in, ok1 := a.stdin.(*os.File)
+	out, ok2 := a.stdout.(*os.File)
+	if ok1 && ok2 && term.IsTerminal(int(in.Fd())) && term.IsTerminal(int(out.Fd())) {
+		return nil
+	}
+	return errors.New("the inbox needs a terminal; in scripts use `pobox list`, `pobox sync` or `pobox daemon`")
+}
+
+// loadStyles builds the styles of the named theme for standard output,
+// asking the terminal for its background before the UI starts.
+func loadStyles(name, configDir string) (*themes.Styles, error) {
+	th, err := themes.Load(name, configDir)
+	if err != nil {
+		return nil, err
+	}
+	st := themes.NewStyles(th, themes.NewRenderer(os.Stdout))
+	return &st, nil
+}
+
+// uiBell converts the configured bell interval (0 = off) to the UI's
+// convention (negative = off).
+func uiBell(d time.Duration) time.Duration {
+	if d <= 0 {
+		return -1
+	}
+	return d
+}
+
+// defaultDeviceName is the configured device name, or the host name made
+// valid.
+func defaultDeviceName(cfg *config) string {
+	if cfg.DeviceName != "" {
+		return cfg.DeviceName
+	}
+	host, _ := os.Hostname()
+	return session.DeviceNameFrom(host)
+}
+
+// systemOpener returns the command that opens a URL in a browser, or nil
+// where there is none to reach: over SSH without a display the UI shows
+// the link to click instead.
+func systemOpener() func(string) error {
+	var name string
+	switch {
+	case runtime.GOOS == "darwin" && os.Getenv("SSH_CONNECTION") == "":
+		name = "open"
+	case os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != "":
+		name = "xdg-open"
+	default:
+		return nil
+	}
+	path, err := exec.LookPath(name)
+	if err != nil {
+		return nil
+	}
+	return func(url string) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		// The URL is one argument, never a shell word; the UI passes only
+		// http and https URLs. Output would scribble over the screen.
+		if err := exec.CommandContext(ctx, path, url).Run(); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return nil
+	}
+}
