@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -118,8 +119,26 @@ func sessionRefused(st int, r reply) bool {
 // order. Downloading removes nothing: see DeleteUpTo. Network errors and
 // 5xx are retried; a refused secret or device gives a *SessionError.
 func (c *Client) Download(ctx context.Context, secret Secret, deviceID string) ([]Message, error) {
-	var out struct {
-		Messages []wireMessage `json:"messages"`
+	var msgs []Message
+	err := c.DownloadEach(ctx, secret, deviceID, 1000, func(batch []Message) error {
+		msgs = append(msgs, batch...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(msgs, func(i, j int) bool { return msgs[i].ID < msgs[j].ID })
+	return msgs, nil
+}
+
+// DownloadEach downloads the device's queue like Download, but decodes it
+// as it arrives and calls fn with batches of at most n messages (in the
+// server's order), so that a queue of any size needs the memory of one
+// batch. An error from fn ends the download and is returned as is. A failed
+// attempt is retried from the start, so fn may see a message again.
+func (c *Client) DownloadEach(ctx context.Context, secret Secret, deviceID string, n int, fn func([]Message) error) error {
+	if n <= 0 {
+		n = 1000
 	}
 	_, err := c.do(ctx, call{
 		op: "download messages", method: http.MethodGet, path: "/1/messages.json",
@@ -131,16 +150,9 @@ func (c *Client) Download(ctx context.Context, secret Secret, deviceID string) (
 		refuse: func(st int, r reply) error {
 			return &SessionError{Status: st, Errors: r.Errors.Msgs, Request: r.Request}
 		},
-	}, &out)
-	if err != nil {
-		return nil, err
-	}
-	msgs := make([]Message, len(out.Messages))
-	for i, w := range out.Messages {
-		msgs[i] = w.message()
-	}
-	sort.SliceStable(msgs, func(i, j int) bool { return msgs[i].ID < msgs[j].ID })
-	return msgs, nil
+		stream: func(body io.Reader) (reply, error) { return decodeMessages(body, n, fn) },
+	}, nil)
+	return err
 }
 
 // DeleteUpTo deletes on the server every message of the device whose id is

@@ -33,6 +33,9 @@ type call struct {
 	// refuse maps a 4xx (other than 429) to the endpoint's typed error;
 	// nil means a RequestError.
 	refuse func(status int, r reply) error
+	// stream, when set, reads a 2xx reply as it arrives (downloads of any
+	// size) instead of reading it whole into memory first.
+	stream func(body io.Reader) (reply, error)
 }
 
 // response is a decoded success.
@@ -106,6 +109,12 @@ func (cl *Client) once(ctx context.Context, c call, out any) (response, error) {
 		return response{}, &NetworkError{Host: cl.host, Err: cause}
 	}
 	defer hr.Body.Close()
+	if c.stream != nil && hr.StatusCode >= 200 && hr.StatusCode < 300 {
+		r, err := c.stream(hr.Body)
+		resp, err := cl.streamed(c, hr, r, err)
+		cl.logf(c, req.URL.String(), hr.StatusCode, start, err)
+		return resp, err
+	}
 	body, err := io.ReadAll(io.LimitReader(hr.Body, maxReply+1))
 	if err != nil {
 		cause := redactCause(err, c.secrets)
@@ -183,6 +192,30 @@ func (cl *Client) interpret(c call, hr *http.Response, body []byte, out any) (re
 		if err := json.Unmarshal(body, out); err != nil {
 			return response{}, &ServerError{Status: st, Detail: "the reply does not have the expected fields: " + c.secrets.text(cleanText(err.Error()))}
 		}
+	}
+	return response{reply: r, header: hr.Header}, nil
+}
+
+// streamed maps the outcome of a streamed 2xx reply to a result or a typed
+// error, as interpret does for a reply read whole.
+func (cl *Client) streamed(c call, hr *http.Response, r reply, err error) (response, error) {
+	st := hr.StatusCode
+	var ce *callerError
+	switch {
+	case errors.As(err, &ce):
+		return response{}, redactCause(ce.err, c.secrets) // the caller's own failure: not retried
+	case errors.Is(err, errMalformed):
+		return response{}, &ServerError{Status: st, Detail: c.secrets.text(cleanText(err.Error()))}
+	case err != nil:
+		return response{}, &NetworkError{Host: cl.host, Err: fmt.Errorf("reply cut off: %w", redactCause(err, c.secrets))}
+	}
+	r.Errors.Msgs = c.secrets.list(r.Errors.Msgs)
+	r.Request = c.secrets.text(r.Request)
+	if r.Status != 1 {
+		if c.refuse != nil {
+			return response{}, c.refuse(st, r)
+		}
+		return response{}, requestError(st, r)
 	}
 	return response{reply: r, header: hr.Header}, nil
 }

@@ -350,3 +350,24 @@ func TestRefusedActionIsReported(t *testing.T) {
 		t.Fatalf("outbox still holds %+v", items)
 	}
 }
+
+func TestLargeQueueIsStoredInBatches(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour, AppLimit: 100000})
+	const n = 2*ingestBatch + 500
+	for i := range n {
+		e.publish(msg(i), 0)
+	}
+	db := e.openDB()
+	en, err := New(e.config(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer en.Close()
+	ev, err := en.SyncOnce(context.Background())
+	if err != nil || len(ev.New) != n || !ev.Backlog {
+		t.Fatalf("SyncOnce = %d new (backlog %v), %v; want %d", len(ev.New), ev.Backlog, err, n)
+	}
+	if count(t, db) != n || e.queueLen() != 0 {
+		t.Fatalf("%d stored, %d left on the server", count(t, db), e.queueLen())
+	}
+}

@@ -80,7 +80,7 @@ func (e *Engine) watchLoop(ctx context.Context) {
 		if changed {
 			e.emit(RowsChanged{})
 			if holder {
-				e.kickOutbox()
+				e.kickOutboxIfNew(ctx)
 			} else {
 				e.followNew(ctx, &w)
 			}
@@ -137,7 +137,8 @@ func (e *Engine) followNew(ctx context.Context, w *watch) {
 		return
 	}
 	slices.Reverse(ms) // oldest first, as Synced lists them
-	ev := summarize(ms, e.cfg.Now(), false)
+	ev := Synced{At: e.cfg.Now(), MaxPriority: -3}
+	ev.add(ms)
 	if raw, ok, _ := e.db.State(ctx, stateBacklogUpTo); ok {
 		upto, _ := strconv.ParseInt(raw, 10, 64)
 		ev.Backlog = top <= upto

@@ -160,6 +160,22 @@ func (e *Engine) record(ctx context.Context, it cache.OutboxItem, err error) {
 	}
 }
 
+// kickOutboxIfNew replays the outbox when it holds an action never tried:
+// one another process queued. Failed ones wait for their retry, so that
+// the engine's own write of a failure does not trigger the next attempt.
+func (e *Engine) kickOutboxIfNew(ctx context.Context) {
+	items, err := e.db.Outbox(ctx)
+	if err != nil {
+		return
+	}
+	for _, it := range items {
+		if it.Attempts == 0 {
+			e.kickOutbox()
+			return
+		}
+	}
+}
+
 // temporary reports whether a failure may go away by itself.
 func temporary(err error) bool {
 	return errors.Is(err, session.ErrServer) || errors.Is(err, session.ErrUnreachable) ||

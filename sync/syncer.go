@@ -11,6 +11,9 @@ import (
 	"pobox/session"
 )
 
+// ingestBatch is how many downloaded messages are committed at a time.
+const ingestBatch = 1000
+
 // stateSyncedDevice remembers the device whose backlog was stored: the
 // first sync of any other device (a new login) is a backlog sync.
 const stateSyncedDevice = "sync.synced_device"
@@ -60,29 +63,41 @@ func (e *Engine) SyncOnce(ctx context.Context) (Synced, error) {
 	defer e.syncMu.Unlock()
 	login := e.cfg.Login
 
-	msgs, err := e.cfg.Client.Download(ctx, login.Secret, login.DeviceID)
-	if err != nil {
-		return Synced{}, fmt.Errorf("download messages: %w", err)
-	}
-	batch := make([]cache.Message, len(msgs))
-	var top int64
-	for i, m := range msgs {
-		batch[i] = toCache(m)
-		top = max(top, m.ID)
-	}
-
 	synced, _, err := e.db.State(ctx, stateSyncedDevice)
 	if err != nil {
 		return Synced{}, err
 	}
 	backlog := synced != login.DeviceID
 
-	fresh, err := e.db.Ingest(ctx, batch)
-	if err != nil {
-		return Synced{}, fmt.Errorf("store downloaded messages: %w", err)
+	// Each batch is committed as it arrives, so that a queue of any size
+	// costs the memory of one batch; a crash between batches only repeats
+	// the download of what was committed.
+	ev := Synced{MaxPriority: -3, Backlog: backlog}
+	var top int64
+	err = e.cfg.Client.DownloadEach(ctx, login.Secret, login.DeviceID, ingestBatch, func(msgs []session.Message) error {
+		batch := make([]cache.Message, len(msgs))
+		for i, m := range msgs {
+			batch[i] = toCache(m)
+		}
+		stored, err := e.db.Ingest(ctx, batch)
+		if err != nil {
+			return fmt.Errorf("store downloaded messages: %w", err)
+		}
+		for _, m := range msgs {
+			top = max(top, m.ID)
+		}
+		ev.add(stored)
+		return nil
+	})
+	if err != nil && top == 0 {
+		return Synced{}, fmt.Errorf("download messages: %w", err)
 	}
 	now := e.cfg.Now()
-	ev := summarize(fresh, now, backlog)
+	ev.At = now
+	if err != nil {
+		// Part of the queue is stored; the server keeps all of it.
+		return ev, fmt.Errorf("download messages: %w", err)
+	}
 	if err := e.recordSync(ctx, now, backlog, top); err != nil {
 		return ev, err
 	}
@@ -119,9 +134,8 @@ func (e *Engine) recordSync(ctx context.Context, now time.Time, backlog bool, to
 	return e.db.SetState(ctx, stateSyncedDevice, e.cfg.Login.DeviceID)
 }
 
-// summarize describes newly stored messages for a Synced event.
-func summarize(fresh []cache.Message, at time.Time, backlog bool) Synced {
-	ev := Synced{At: at, Backlog: backlog, MaxPriority: -3, New: make([]int64, 0, len(fresh))}
+// add counts newly stored messages into a Synced event.
+func (ev *Synced) add(fresh []cache.Message) {
 	for _, m := range fresh {
 		ev.New = append(ev.New, m.ID)
 		ev.MaxPriority = max(ev.MaxPriority, m.Priority)
@@ -129,7 +143,6 @@ func summarize(fresh []cache.Message, at time.Time, backlog bool) Synced {
 			ev.Emergency = true
 		}
 	}
-	return ev
 }
 
 // toCache converts a downloaded message to the cache's type.
