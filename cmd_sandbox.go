@@ -19,6 +19,7 @@ type sandboxInfo struct {
 	Password string `json:"password"`
 	Token    string `json:"token"`
 	User     string `json:"user"`
+	TwoFA    string `json:"twofa,omitempty"`
 }
 
 // runSandbox serves the local Pushover-compatible server until ctx ends
@@ -34,6 +35,7 @@ func runSandbox(ctx context.Context, a *app, args []string) error {
 	seed := fs.Int("seed", 0, "publish `N` varied sample messages to the demo account at start")
 	keepAlive := fs.Duration("keepalive", 30*time.Second, "`interval` of the '#' keep-alive frames")
 	statePath := fs.String("state", "", "keep accounts, devices, queues and receipts in `FILE` across restarts")
+	twofa := fs.String("twofa", "", "make the demo account ask for this two-factor `CODE` at login")
 	asJSON := fs.Bool("json", false, "print the URLs and credentials as one JSON object on one line")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -54,6 +56,8 @@ func runSandbox(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	demo := srv.AddDemo()
+	// The account exists now (or was loaded): this sets or clears its code.
+	srv.AddAccount(sandbox.Account{Email: demo.Email, Password: demo.Password, TwoFA: *twofa})
 	seeded := 0
 	if *seed > 0 && !srv.Loaded() {
 		// A fixed random source: the same sample inbox every run.
@@ -65,7 +69,7 @@ func runSandbox(ctx context.Context, a *app, args []string) error {
 	}
 	info := sandboxInfo{
 		APIURL: srv.APIURL(), WSURL: srv.WSURL(),
-		Email: demo.Email, Password: demo.Password, Token: demo.Token, User: demo.User,
+		Email: demo.Email, Password: demo.Password, Token: demo.Token, User: demo.User, TwoFA: *twofa,
 	}
 	if *asJSON {
 		line, err := json.Marshal(info)
@@ -91,6 +95,9 @@ func printSandboxBanner(w io.Writer, in sandboxInfo, seeded, asked int, statePat
 	fmt.Fprintf(w, "  websocket URL  %s\n", in.WSURL)
 	fmt.Fprintf(w, "  email          %s\n", in.Email)
 	fmt.Fprintf(w, "  password       %s\n", in.Password)
+	if in.TwoFA != "" {
+		fmt.Fprintf(w, "  two-factor     %s\n", in.TwoFA)
+	}
 	fmt.Fprintf(w, "  app token      %s\n", in.Token)
 	fmt.Fprintf(w, "  user key       %s\n\n", in.User)
 	fmt.Fprintf(w, "Point pobox at it:\n\n")

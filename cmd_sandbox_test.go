@@ -161,3 +161,35 @@ func TestSandboxFlags(t *testing.T) {
 		})
 	}
 }
+
+func TestSandboxTwoFactor(t *testing.T) {
+	out, errOut, stop := startSandbox(t, "--addr", "127.0.0.1:0", "--json", "--twofa", "135790")
+	defer stop()
+	line, err := out.ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the JSON line: %v (stderr %q)", err, errOut.String())
+	}
+	var info sandboxInfo
+	if err := json.Unmarshal([]byte(line), &info); err != nil || info.TwoFA != "135790" {
+		t.Fatalf("info %q, %v", line, err)
+	}
+	hc := &http.Client{Transport: &http.Transport{}, Timeout: 10 * time.Second}
+	defer hc.CloseIdleConnections()
+	for _, tc := range []struct {
+		twofa string
+		want  int
+	}{{"", http.StatusPreconditionFailed}, {"000000", http.StatusPreconditionFailed}, {"135790", http.StatusOK}} {
+		form := url.Values{"email": {info.Email}, "password": {info.Password}}
+		if tc.twofa != "" {
+			form.Set("twofa", tc.twofa)
+		}
+		resp, err := hc.PostForm(info.APIURL+"/1/users/login.json", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("login with code %q: HTTP %d, want %d", tc.twofa, resp.StatusCode, tc.want)
+		}
+	}
+}
