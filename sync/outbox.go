@@ -82,7 +82,7 @@ func (e *Engine) outboxWorker(ctx context.Context) {
 		if !e.holder.Load() || e.ended.is() {
 			continue
 		}
-		if e.drain(ctx) {
+		if e.drain(ctx, e.emit) {
 			retry.Reset(wait)
 			wait = min(2*wait, 5*time.Minute)
 		} else {
@@ -91,9 +91,22 @@ func (e *Engine) outboxWorker(ctx context.Context) {
 	}
 }
 
-// drain performs the waiting actions in order. It stops at the first
-// temporary failure, so that order is kept, and reports whether to retry.
-func (e *Engine) drain(ctx context.Context) (retry bool) {
+// Flush performs the waiting actions now, in order, and returns what became
+// of each (ActionDone or ActionFailed), for commands that exit right after
+// (`pobox ack`, `pobox delete`). It stops at the first temporary failure,
+// leaving that action and the later ones queued. It works without Start;
+// should another process replay the same action at the same time, the
+// server sees it twice, which is harmless for both kinds.
+func (e *Engine) Flush(ctx context.Context) []Event {
+	var out []Event
+	e.drain(ctx, func(ev Event) { out = append(out, ev) })
+	return out
+}
+
+// drain performs the waiting actions in order, reporting each result. It
+// stops at the first temporary failure, so that order is kept, and reports
+// whether to retry.
+func (e *Engine) drain(ctx context.Context, report func(Event)) (retry bool) {
 	items, err := e.db.Outbox(ctx)
 	if err != nil {
 		e.log.Warn("read the outbox", "err", err)
@@ -108,23 +121,24 @@ func (e *Engine) drain(ctx context.Context) (retry bool) {
 		switch {
 		case err == nil:
 			e.finish(ctx, it)
-			e.emit(ActionDone{Action: act})
+			report(ActionDone{Action: act})
 		case ctx.Err() != nil:
 			return false
 		case errors.Is(err, session.ErrSessionInvalid):
 			e.record(ctx, it, err)
+			report(ActionFailed{Action: act, Err: err, Queued: true})
 			e.endSession(ctx, EndLoggedOut)
 			return false
 		case temporary(err):
 			e.record(ctx, it, err)
-			e.emit(ActionFailed{Action: act, Err: err, Queued: true})
+			report(ActionFailed{Action: act, Err: err, Queued: true})
 			return true
 		default:
 			// Refused for good (an expired or unknown receipt, say):
 			// repeating it will not help. The emergency no longer
 			// repeats, so it is marked acknowledged here all the same.
 			e.finish(ctx, it)
-			e.emit(ActionFailed{Action: act, Err: err})
+			report(ActionFailed{Action: act, Err: err})
 		}
 	}
 	return false
