@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 
-	"pobox/cache"
 	inboxsync "pobox/sync"
 )
 
@@ -26,7 +25,7 @@ func runAck(ctx context.Context, a *app, args []string) error {
 	if *all == (fs.NArg() > 0) {
 		return usageError("give receipts, or --all")
 	}
-	return withActions(ctx, cfg, a, func(en *inboxsync.Engine, db *cache.DB) error {
+	return withActions(ctx, cfg, a, func(en *inboxsync.Engine) error {
 		if *all {
 			n, err := en.AcknowledgeAll(ctx)
 			if err == nil && n == 0 {
@@ -46,31 +45,16 @@ func runAck(ctx context.Context, a *app, args []string) error {
 // withActions queues actions through the sync engine (so that they change
 // the cache at once and survive a failure to reach Pushover), then
 // performs every queued action and reports each result.
-func withActions(ctx context.Context, cfg *config, a *app, queue func(*inboxsync.Engine, *cache.DB) error) error {
-	log, closeLog, err := openLog(cfg, slog.LevelInfo)
+func withActions(ctx context.Context, cfg *config, a *app, queue func(*inboxsync.Engine) error) error {
+	st, err := openStack(ctx, cfg, slog.LevelInfo)
 	if err != nil {
 		return err
 	}
-	defer closeLog.Close()
-	login, client, err := loadLogin(cfg, log)
-	if err != nil {
+	defer st.close()
+	if err := queue(st.en); err != nil {
 		return err
 	}
-	defer client.CloseIdleConnections()
-	db, err := openCache(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	en, err := newEngine(cfg, db, login, client, log)
-	if err != nil {
-		return err
-	}
-	defer en.Close()
-	if err := queue(en, db); err != nil {
-		return err
-	}
-	return reportActions(a.stdout, en.Flush(ctx))
+	return reportActions(a.stdout, st.en.Flush(ctx))
 }
 
 // reportActions prints what became of each action and fails if any did

@@ -29,30 +29,16 @@ func runDaemon(ctx context.Context, a *app, args []string) error {
 	if *debug {
 		level = slog.LevelDebug
 	}
-	log, closeLog, err := openLog(cfg, level)
+	st, err := openStack(ctx, cfg, level)
 	if err != nil {
 		return err
 	}
-	defer closeLog.Close()
-	login, client, err := loadLogin(cfg, log)
-	if err != nil {
-		return err
-	}
-	defer client.CloseIdleConnections()
-	db, err := openCache(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	en, err := newEngine(cfg, db, login, client, log)
-	if err != nil {
-		return err
-	}
-	defer en.Close()
+	defer st.close()
+	log, en := st.log, st.en
 
-	log.Info("daemon started", "device", login.DeviceName, "cache", cfg.CachePath)
+	log.Info("daemon started", "device", st.login.DeviceName, "cache", cfg.CachePath)
 	fmt.Fprintf(a.stderr, "pobox daemon: keeping %s current for device %q (log: %s)\n",
-		cfg.CachePath, login.DeviceName, cfg.LogPath)
+		cfg.CachePath, st.login.DeviceName, cfg.LogPath)
 	en.Start(ctx)
 	for {
 		select {

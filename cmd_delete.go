@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"pobox/cache"
 	inboxsync "pobox/sync"
 )
 
@@ -25,7 +24,7 @@ func runDelete(ctx context.Context, a *app, args []string) error {
 		return usageError("give --upto ID, or the IDs of messages to delete here")
 	}
 	if *upto > 0 {
-		return withActions(ctx, cfg, a, func(en *inboxsync.Engine, db *cache.DB) error {
+		return withActions(ctx, cfg, a, func(en *inboxsync.Engine) error {
 			n, err := en.DeleteUpTo(ctx, *upto)
 			if err == nil {
 				fmt.Fprintf(a.stdout, "Deleted %s here, up to #%d.\n", plural(n, "message"), *upto)

@@ -19,30 +19,15 @@ func runSync(ctx context.Context, a *app, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("sync takes no arguments")
 	}
-	log, closeLog, err := openLog(cfg, slog.LevelInfo)
+	st, err := openStack(ctx, cfg, slog.LevelInfo)
 	if err != nil {
 		return err
 	}
-	defer closeLog.Close()
-	login, client, err := loadLogin(cfg, log)
-	if err != nil {
-		return err
-	}
-	defer client.CloseIdleConnections()
-	db, err := openCache(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	en, err := newEngine(cfg, db, login, client, log)
-	if err != nil {
-		return err
-	}
-	defer en.Close()
+	defer st.close()
 
 	// Safe while another pobox holds the websocket: a download twice is
 	// stored once.
-	ev, err := en.SyncOnce(ctx)
+	ev, err := st.en.SyncOnce(ctx)
 	if !ev.At.IsZero() {
 		fmt.Fprintf(a.stdout, "%s stored in %s\n", plural(len(ev.New), "new message"), cfg.CachePath)
 	}

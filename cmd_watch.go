@@ -33,26 +33,12 @@ func runWatch(ctx context.Context, a *app, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("watch takes no arguments (quote the --exec command)")
 	}
-	log, closeLog, err := openLog(cfg, slog.LevelInfo)
+	st, err := openStack(ctx, cfg, slog.LevelInfo)
 	if err != nil {
 		return err
 	}
-	defer closeLog.Close()
-	login, client, err := loadLogin(cfg, log)
-	if err != nil {
-		return err
-	}
-	defer client.CloseIdleConnections()
-	db, err := openCache(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	en, err := newEngine(cfg, db, login, client, log)
-	if err != nil {
-		return err
-	}
-	defer en.Close()
+	defer st.close()
+	log, db, en := st.log, st.db, st.en
 	en.Start(ctx)
 
 	enc := json.NewEncoder(a.stdout)

@@ -67,3 +67,50 @@ func openLog(cfg *config, level slog.Level) (*slog.Logger, io.Closer, error) {
 	}
 	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: level})), f, nil
 }
+
+// stack is what the verbs that talk to Pushover share: the log, the stored
+// login and its client, the cache, and an engine that is not started yet.
+type stack struct {
+	log    *slog.Logger
+	login  *session.Stored
+	client *session.Client
+	db     *cache.DB
+	en     *inboxsync.Engine
+	undo   []func() // in the order to run them
+}
+
+// openStack opens everything a verb needs to sync or act, or nothing.
+func openStack(ctx context.Context, cfg *config, level slog.Level) (_ *stack, err error) {
+	s := &stack{}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+	var logFile io.Closer
+	if s.log, logFile, err = openLog(cfg, level); err != nil {
+		return nil, err
+	}
+	s.undo = append(s.undo, func() { logFile.Close() })
+	if s.login, s.client, err = loadLogin(cfg, s.log); err != nil {
+		return nil, err
+	}
+	s.undo = append([]func(){s.client.CloseIdleConnections}, s.undo...)
+	if s.db, err = openCache(ctx, cfg); err != nil {
+		return nil, err
+	}
+	s.undo = append([]func(){func() { s.db.Close() }}, s.undo...)
+	if s.en, err = newEngine(cfg, s.db, s.login, s.client, s.log); err != nil {
+		return nil, err
+	}
+	// The engine first: it writes to the cache.
+	s.undo = append([]func(){func() { s.en.Close() }}, s.undo...)
+	return s, nil
+}
+
+// close releases what openStack opened, the engine first.
+func (s *stack) close() {
+	for _, f := range s.undo {
+		f()
+	}
+}
