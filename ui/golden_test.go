@@ -65,6 +65,8 @@ func TestGoldenStacked(t *testing.T) {
 		{name: "detail_60x20", emergency: true, keys: "jjj<enter>", want: "priority emergency"},
 		{name: "back_60x20", emergency: true, keys: "jjj<enter><esc>", want: ">"},
 		{name: "tiny_40x10", emergency: true, keys: "jj", want: "unread"},
+		// Every binding shows: the groups wrap instead of being cut.
+		{name: "help_60x20", emergency: true, keys: "?", want: "q quit"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			w, h := 60, 20

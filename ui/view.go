@@ -5,6 +5,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"pobox/sanitize"
@@ -39,13 +40,30 @@ func shortHelp(h *help.Model, bindings []key.Binding, width int) string {
 	return ansi.Truncate(h.ShortHelpView(bindings), width, "")
 }
 
+// fullHelp renders the groups of bindings side by side, in as many rows of
+// groups as the width needs: bubbles' help would cut the columns that do
+// not fit, and every binding must show.
+func fullHelp(h help.Model, groups [][]key.Binding, width int) string {
+	h.Width = 0 // measure without cutting
+	var rows []string
+	for len(groups) > 0 {
+		n := 1
+		for n < len(groups) && lipgloss.Width(h.FullHelpView(groups[:n+1])) <= width {
+			n++
+		}
+		rows = append(rows, h.FullHelpView(groups[:n]))
+		groups = groups[n:]
+	}
+	return strings.Join(rows, "\n\n")
+}
+
 // bodyView writes the panes (or the help, or a picker) in the space
 // between the banner and the status bar.
 func (m *inbox) bodyView(b *strings.Builder) {
 	h := m.bodyHeight()
 	switch m.focus {
 	case focusHelp:
-		m.block(b, m.st.helpTitle.Render("Keys")+"\n"+m.help.FullHelpView(m.FullHelp()), h)
+		m.block(b, m.st.helpTitle.Render("Keys")+"\n"+fullHelp(m.help, m.FullHelp(), m.width), h)
 		return
 	case focusPicker:
 		m.block(b, m.picker.view(m.st), h)
