@@ -117,13 +117,28 @@ func (m *inbox) markRead() tea.Cmd {
 	}
 }
 
-// ackSelected acknowledges the selected emergency (a).
+// ackTarget is the emergency a acknowledges: the selected one, or else the
+// oldest one the banner names, so that a clears the banner from any row.
+func (m *inbox) ackTarget() (cache.Message, bool) {
+	if sel, ok := m.list.selected(); ok && sel.NeedsAck() && !sel.AckPending {
+		return sel, true
+	}
+	if o := m.status.oldest; o != nil && o.NeedsAck() && !o.AckPending {
+		return *o, true
+	}
+	return cache.Message{}, false
+}
+
+// ackSelected acknowledges the selected emergency, or the banner's (a).
 func (m *inbox) ackSelected() tea.Cmd {
-	sel, ok := m.list.selected()
-	if !ok || !sel.NeedsAck() || sel.AckPending || m.engine == nil {
+	target, ok := m.ackTarget()
+	if !ok || m.engine == nil {
 		return nil
 	}
-	receipt := sel.Receipt
+	receipt := target.Receipt
+	if o := m.status.oldest; o != nil && o.Receipt == receipt {
+		m.status.oldest = nil // until the reload names the next one
+	}
 	m.list.update(func(r *cache.Message) bool { return r.Receipt == receipt }, func(r *cache.Message) { r.AckPending = true })
 	m.status.counts.AckPending = min(m.status.counts.AckPending+1, m.status.counts.Unacked)
 	en := m.engine

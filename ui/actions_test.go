@@ -114,10 +114,6 @@ func TestAcknowledge(t *testing.T) {
 	if !m.bannerShown() {
 		t.Fatal("no banner with an unacknowledged emergency")
 	}
-	e.selectTitle(t, "Door opened")
-	if m.keys.Ack.Enabled() {
-		t.Fatal("a is enabled on a message that is no emergency")
-	}
 	sel := e.selectTitle(t, "Database down")
 	if !m.keys.Ack.Enabled() {
 		t.Fatal("a is disabled on an unacknowledged emergency")
@@ -140,6 +136,35 @@ func TestAcknowledge(t *testing.T) {
 	e.send(eventMsg{inboxsync.ActionDone{Action: inboxsync.Action{Kind: inboxsync.ActionAck, Receipt: sel.Receipt}}})
 	if !strings.Contains(e.view(), "acknowledged") {
 		t.Fatalf("no confirmation on screen:\n%s", e.view())
+	}
+}
+
+// TestAcknowledgeFromAnyRow: with the banner up, a on a row that is no
+// emergency acknowledges the emergency the banner names.
+func TestAcknowledgeFromAnyRow(t *testing.T) {
+	e := newActionEnv(t, 120, 40, nil)
+	m := e.inbox()
+	e.selectTitle(t, "Door opened")
+	if !m.keys.Ack.Enabled() {
+		t.Fatal("a is disabled while the banner asks for it")
+	}
+	oldest := m.status.oldest
+	if oldest == nil {
+		t.Fatal("the banner names no emergency")
+	}
+	e.press("a")
+	if got := e.en.Calls(); !slices.Contains(got, "ack "+oldest.Receipt) {
+		t.Fatalf("engine calls %q, want an acknowledgement of %s", got, oldest.Receipt)
+	}
+	if m.bannerShown() {
+		t.Fatal("the banner stays after a")
+	}
+	if m.keys.Ack.Enabled() {
+		t.Fatal("a is still enabled with nothing left to acknowledge")
+	}
+	e.press("a") // nothing left: no second call
+	if n := len(e.en.Calls()); n != 1 {
+		t.Fatalf("engine calls %q, want one", e.en.Calls())
 	}
 }
 
