@@ -14,6 +14,7 @@ import (
 	"pobox/sandbox"
 	"pobox/session"
 	inboxsync "pobox/sync"
+	"pobox/themes"
 	"pobox/ui"
 )
 
@@ -41,14 +42,16 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	case *n < 0 || *every < 0:
 		return usageError("--messages and --every cannot be negative")
 	}
-	if err := needTerminal(a); err != nil {
-		return err
-	}
-	// Built-in themes only: a theme file would be one of the user's files.
-	styles, err := loadStyles(*theme, "")
+	// No config directory: a theme file in it would be one of the user's
+	// files (a path given with --theme is the user's choice).
+	th, err := themes.Load(*theme, "")
 	if err != nil {
 		return err
 	}
+	if err := needTerminal(a); err != nil {
+		return err
+	}
+	styles := newStyles(th)
 
 	dir := *keep
 	if dir == "" {

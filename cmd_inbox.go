@@ -38,13 +38,14 @@ func runInbox(ctx context.Context, a *app, args []string) error {
 	if *theme != "" {
 		cfg.Theme = *theme
 	}
-	if err := needTerminal(a); err != nil {
-		return err
-	}
-	styles, err := loadStyles(cfg.Theme, cfg.ConfigDir)
+	th, err := themes.Load(cfg.Theme, cfg.ConfigDir)
 	if err != nil {
 		return err
 	}
+	if err := needTerminal(a); err != nil {
+		return err
+	}
+	styles := newStyles(th)
 	log, closeLog, err := openLog(cfg, slog.LevelInfo)
 	if err != nil {
 		return err
@@ -125,15 +126,11 @@ func needTerminal(a *app) error {
 	return errors.New("the inbox needs a terminal; in scripts use `pobox list`, `pobox sync` or `pobox daemon`")
 }
 
-// loadStyles builds the styles of the named theme for standard output,
-// asking the terminal for its background before the UI starts.
-func loadStyles(name, configDir string) (*themes.Styles, error) {
-	th, err := themes.Load(name, configDir)
-	if err != nil {
-		return nil, err
-	}
+// newStyles builds the theme's styles for standard output, asking the
+// terminal for its background before the UI starts.
+func newStyles(th themes.Theme) *themes.Styles {
 	st := themes.NewStyles(th, themes.NewRenderer(os.Stdout))
-	return &st, nil
+	return &st
 }
 
 // uiBell converts the configured bell interval (0 = off) to the UI's

@@ -28,7 +28,12 @@ type Stored struct {
 
 // ErrNoSession reports that no login is stored; it matches fs.ErrNotExist
 // too.
-var ErrNoSession = fmt.Errorf("session: not logged in: run `pobox login` (%w)", fs.ErrNotExist)
+var ErrNoSession error = noSession{}
+
+type noSession struct{}
+
+func (noSession) Error() string        { return "session: not logged in: run `pobox login` first" }
+func (noSession) Is(target error) bool { return target == fs.ErrNotExist }
 
 // PermissionError reports a session file (or its directory) that other
 // users could read; Fix is the command that repairs it.
