@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"pobox/session"
+	inboxsync "pobox/sync"
 )
 
 func runLogout(ctx context.Context, a *app, args []string) error {
@@ -23,6 +24,12 @@ func runLogout(ctx context.Context, a *app, args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return usageError("logout takes no arguments")
+	}
+	if *purge {
+		// The holder keeps the cache open and writes to it.
+		if held, err := inboxsync.Held(cfg.LockPath); err != nil || held {
+			return errors.Join(err, errors.New("a pobox is running on this cache (pobox daemon, watch or the inbox): stop it, then run pobox logout --purge again"))
+		}
 	}
 	old, _ := session.Load(cfg.SessionPath) // only for the device name
 	switch err := session.Remove(cfg.SessionPath); {

@@ -306,7 +306,7 @@ func TestScripts(t *testing.T) {
 		Setup: scriptSetup,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"mode": cmdMode, "secret": cmdSecret, "nosecret": cmdNoSecret, "devices": cmdDevices,
-			"queue": cmdQueue, "capture": cmdCapture, "waitfile": cmdWaitFile, "receipt": cmdReceipt,
+			"queue": cmdQueue, "capture": cmdCapture, "waitfile": cmdWaitFile, "receipt": cmdReceipt, "online": cmdOnline,
 		},
 	})
 }

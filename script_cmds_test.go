@@ -1,13 +1,16 @@
 package main
 
 import (
+	"context"
 	"os"
+	"path/filepath"
 	"regexp"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"pobox/sandbox"
+	"pobox/session"
 )
 
 // cmdCapture sets an environment variable from the last command's output:
@@ -57,4 +60,14 @@ func cmdReceipt(ts *testscript.TestScript, neg bool, args []string) {
 	if r.Acknowledged == neg {
 		ts.Fatalf("receipt %s: acknowledged=%v", args[0], r.Acknowledged)
 	}
+}
+
+// cmdOnline waits (10 s at most) until the logged-in device holds a live
+// websocket on the sandbox: a pobox in the background is up.
+func cmdOnline(ts *testscript.TestScript, neg bool, args []string) {
+	st, err := session.Load(filepath.Join(ts.Getenv("XDG_CONFIG_HOME"), "pobox", session.FileName))
+	ts.Check(err)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ts.Check(ts.Value(sandboxKey{}).(*sandbox.Server).WaitOnline(ctx, st.DeviceID))
 }

@@ -267,3 +267,13 @@ func (e *Engine) endSession(ctx context.Context, reason EndReason) {
 		e.emit(SessionEnded{Reason: reason, Text: text})
 	})
 }
+
+// Held reports whether a pobox process holds the websocket lock at path,
+// for commands that must not pull the cache from under a running pobox.
+func Held(path string) (bool, error) {
+	l, err := tryLock(path)
+	if err != nil || l == nil {
+		return err == nil, err
+	}
+	return false, l.release()
+}
