@@ -54,12 +54,20 @@ func newEngine(cfg *config, db *cache.DB, login *session.Stored, client *session
 	})
 }
 
+// maxLog is the size past which openLog starts a new log file.
+const maxLog = 8 << 20
+
 // openLog opens pobox's log file (append, 0600) in the state directory.
 // Secrets never reach it: session.Secret logs as [redacted] and the REST
 // client redacts URLs and errors.
 func openLog(cfg *config, level slog.Level) (*slog.Logger, io.Closer, error) {
 	if err := ensurePrivateDir(filepath.Dir(cfg.LogPath)); err != nil {
 		return nil, nil, err
+	}
+	// A daemon runs for months: start afresh past maxLog, keeping one old
+	// file (a failed rename only means a longer log).
+	if fi, err := os.Stat(cfg.LogPath); err == nil && fi.Size() > maxLog {
+		_ = os.Rename(cfg.LogPath, cfg.LogPath+".1")
 	}
 	f, err := os.OpenFile(cfg.LogPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
