@@ -53,6 +53,7 @@ type rowKey struct {
 	read  bool
 	sel   uint8  // selNone, selFocused, selBlurred
 	label string // the time column, which ages
+	query string // the search, whose matches are marked
 }
 
 // rowCacheMax bounds the cache of rendered rows; it is emptied when full
@@ -64,8 +65,17 @@ const rowCacheMax = 4096
 type rowRenderer struct {
 	st    *styles
 	now   time.Time
+	query string   // the search shown
+	match *matcher // its matcher, nil without a search
 	cache map[rowKey]string
 	pad   spacer
+}
+
+// setSearch makes rows mark the matches of search.
+func (r *rowRenderer) setSearch(search string) {
+	if search != r.query {
+		r.query, r.match = search, newMatcher(search)
+	}
 }
 
 func newRowRenderer(st *styles) *rowRenderer {
@@ -75,7 +85,7 @@ func newRowRenderer(st *styles) *rowRenderer {
 // row returns the message's row, exactly width cells wide.
 func (r *rowRenderer) row(m *cache.Message, width int, sel uint8) string {
 	k := rowKey{id: m.ID, width: width, kind: kindOf(m), read: m.Read, sel: sel,
-		label: timeLabel(m.Time(), r.now)}
+		label: timeLabel(m.Time(), r.now), query: r.query}
 	if s, ok := r.cache[k]; ok {
 		return s
 	}
@@ -109,16 +119,37 @@ func (r *rowRenderer) render(m *cache.Message, k rowKey) string {
 		b.WriteString(style.Render(text))
 		used += w
 	}
+	// mark writes text, which fits, with the search's matches in hl.
+	mark := func(style, hl lipgloss.Style, text string, w int) {
+		spans := r.match.spans(text)
+		if len(spans) == 0 {
+			b.WriteString(style.Render(text))
+			used += w
+			return
+		}
+		pieces := split(text, spans)
+		for i, p := range pieces {
+			if p == "" {
+				continue
+			}
+			if i%2 == 1 {
+				b.WriteString(hl.Render(p))
+			} else {
+				b.WriteString(style.Render(p))
+			}
+		}
+		used += w
+	}
 	cur := " "
 	if k.sel != selNone {
 		cur = ">"
 	}
 	put(rs.cursor, cur, 1)
-	mark := " "
+	dot := " "
 	if !m.Read {
-		mark = "●"
+		dot = "●"
 	}
-	put(rs.unread, mark+" ", 1+1)
+	put(rs.unread, dot+" ", 1+1)
 	put(rs.mark, rowMarks[k.kind]+" ", 3)
 	put(rs.time, r.pad.padRight(k.label, timeLabelWidth)+" ", timeLabelWidth+1)
 
@@ -151,14 +182,15 @@ func (r *rowRenderer) render(m *cache.Message, k rowKey) string {
 		}
 		t := sanitize.Truncate(title, tmax, "…")
 		tw := sanitize.Width(t)
-		ts := rs.title
+		ts, th := rs.title, rs.titleMatch
 		if !m.Read {
-			ts = rs.titleUnread
+			ts, th = rs.titleUnread, rs.titleUnreadMatch
 		}
-		put(ts, t, tw)
+		mark(ts, th, t, tw)
 		if room := rest - tw - 2; room >= 4 && body != "" {
 			bt := sanitize.Truncate(body, room, "…")
-			put(rs.body, "  "+bt, 2+sanitize.Width(bt))
+			put(rs.body, "  ", 2)
+			mark(rs.body, rs.bodyMatch, bt, sanitize.Width(bt))
 		}
 	}
 	if used < width {

@@ -20,6 +20,9 @@ const (
 // rowStyle styles the columns of one kind of list row.
 type rowStyle struct {
 	cursor, unread, mark, time, app, title, titleUnread, body, fill lipgloss.Style
+	// The search's matches in the title and body: the column's own
+	// style, underlined and bold, so that it reads on a selected row too.
+	titleMatch, titleUnreadMatch, bodyMatch lipgloss.Style
 }
 
 // styles are the theme's styles arranged the way the views use them. This
@@ -80,7 +83,12 @@ func newStyles(th *themes.Styles) *styles {
 	kinds[rowEmergency].time, kinds[rowEmergency].app = l.EmergencyAcked, l.EmergencyAcked
 	kinds[rowPending].mark, kinds[rowPending].title, kinds[rowPending].titleUnread = p.EmergencyAcked, l.EmergencyAcked, l.EmergencyAcked
 	kinds[rowAcked].mark = p.EmergencyAcked
+	marked := func(rs *rowStyle) {
+		m := func(c lipgloss.Style) lipgloss.Style { return c.Underline(true).Bold(true) }
+		rs.titleMatch, rs.titleUnreadMatch, rs.bodyMatch = m(rs.title), m(rs.titleUnread), m(rs.body)
+	}
 	for k, rs := range kinds {
+		marked(&rs)
 		st.rows[selNone][k] = rs
 		for _, sel := range []int{selFocused, selBlurred} {
 			f := sel == selFocused
@@ -90,6 +98,7 @@ func newStyles(th *themes.Styles) *styles {
 				app: s(rs.app), title: s(rs.title), titleUnread: s(rs.titleUnread), body: s(rs.body),
 				fill: s(rs.fill),
 			}
+			marked(&st.rows[sel][k])
 		}
 	}
 

@@ -15,6 +15,7 @@ import (
 func (m *inbox) View() string {
 	now := m.now()
 	m.rows.now = now
+	m.rows.setSearch(m.filter.Search)
 	var b strings.Builder
 	b.Grow(m.width * (m.height + 1) * 2)
 	banner, status, help := m.chrome()
