@@ -200,18 +200,18 @@ func (e *Engine) emit(ev Event) { e.d.emit(ev) }
 // roleLoop makes this engine the holder as soon as it can get the lock.
 func (e *Engine) roleLoop(ctx context.Context) {
 	if e.cfg.LockPath == "" {
-		e.hold(ctx)
+		e.hold(ctx, false)
 		return
 	}
 	t := time.NewTicker(e.cfg.LockRetry)
 	defer t.Stop()
-	for {
+	for takeover := false; ; takeover = true {
 		lock, err := tryLock(e.cfg.LockPath)
 		if err != nil {
 			e.log.Warn("holder lock", "err", err)
 		}
 		if lock != nil {
-			e.hold(ctx)
+			e.hold(ctx, takeover)
 			if err := lock.release(); err != nil {
 				e.log.Warn("release holder lock", "err", err)
 			}
@@ -220,15 +220,26 @@ func (e *Engine) roleLoop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-e.ended.ctx.Done():
+			return // nothing left to hold
 		case <-t.C:
 		}
 	}
 }
 
-// hold runs the websocket as the holder until ctx ends.
-func (e *Engine) hold(ctx context.Context) {
+// hold runs the websocket as the holder until ctx ends. takeover is true
+// when this engine followed another holder first.
+func (e *Engine) hold(ctx context.Context, takeover bool) {
 	e.holder.Store(true)
 	e.log.Info("holding the websocket", "device", e.cfg.Login.DeviceName)
+	// Taking over from a holder that was just refused this very login,
+	// trying again would only be refused the same way. (A new login is a
+	// new device, and connects; so does a fresh start, which may follow a
+	// fix on the website.)
+	if l, ok := e.readLink(ctx); takeover && ok && l.State == linkEnded && l.Device == e.cfg.Login.DeviceID {
+		e.endSession(ctx, l.Reason)
+		return
+	}
 	e.kickOutbox() // actions queued while nobody held the socket
 	e.connLoop(ctx)
 	if ctx.Err() != nil && !e.ended.is() {

@@ -371,3 +371,24 @@ func TestLargeQueueIsStoredInBatches(t *testing.T) {
 		t.Fatalf("%d stored, %d left on the server", count(t, db), e.queueLen())
 	}
 }
+
+func TestRefusedLoginEndsFollowersToo(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	a := e.start(e.config(e.openDB()))
+	waitFor[Synced](t, a, nil)
+	e.waitOnline()
+	b := e.start(e.config(e.openDB()))
+	waitFor[Connected](t, b, nil)
+
+	e.srv.SendFrame(e.login.DeviceID, []byte("E"))
+	waitFor[SessionEnded](t, a, nil)
+	if ev := waitFor[SessionEnded](t, b, nil); ev.Reason != EndLoggedOut {
+		t.Fatalf("follower ended with %v", ev.Reason)
+	}
+	logins := len(e.srv.WebsocketLogins())
+	a.Close() // the lock is free: the follower must not try the refused login
+	time.Sleep(200 * time.Millisecond) // many lock retries; absence cannot be awaited
+	if n := len(e.srv.WebsocketLogins()); n != logins || b.Holder() {
+		t.Fatalf("%d logins after the holder left (want %d); follower holds: %v", n, logins, b.Holder())
+	}
+}

@@ -93,6 +93,16 @@ func (e *Engine) watchLoop(ctx context.Context) {
 	}
 }
 
+// readLink returns the websocket state the last holder recorded.
+func (e *Engine) readLink(ctx context.Context) (link, bool) {
+	raw, ok, err := e.db.State(ctx, stateLink)
+	var l link
+	if err != nil || !ok || json.Unmarshal([]byte(raw), &l) != nil {
+		return link{}, false
+	}
+	return l, true
+}
+
 // followLink emits the holder's websocket state when it changed.
 func (e *Engine) followLink(ctx context.Context, w *watch) {
 	raw, ok, err := e.db.State(ctx, stateLink)
