@@ -386,7 +386,7 @@ func TestRefusedLoginEndsFollowersToo(t *testing.T) {
 		t.Fatalf("follower ended with %v", ev.Reason)
 	}
 	logins := len(e.srv.WebsocketLogins())
-	a.Close() // the lock is free: the follower must not try the refused login
+	a.Close()                          // the lock is free: the follower must not try the refused login
 	time.Sleep(200 * time.Millisecond) // many lock retries; absence cannot be awaited
 	if n := len(e.srv.WebsocketLogins()); n != logins || b.Holder() {
 		t.Fatalf("%d logins after the holder left (want %d); follower holds: %v", n, logins, b.Holder())
