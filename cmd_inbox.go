@@ -63,7 +63,7 @@ func runInbox(ctx context.Context, a *app, args []string) error {
 		db *cache.DB
 		en *inboxsync.Engine
 	}
-	defer func() {
+	stop := func() {
 		// The engine first: it writes to the cache.
 		if running.en != nil {
 			running.en.Close()
@@ -71,8 +71,10 @@ func runInbox(ctx context.Context, a *app, args []string) error {
 		if running.db != nil {
 			running.db.Close()
 		}
-	}()
-	start := func(ctx context.Context, login *session.Stored, client *session.Client) (*cache.DB, ui.Engine, error) {
+		running.db, running.en = nil, nil
+	}
+	defer stop()
+	start := func(login *session.Stored, client *session.Client) (*cache.DB, ui.Engine, error) {
 		db, err := openCache(ctx, cfg)
 		if err != nil {
 			return nil, nil, err
@@ -87,33 +89,45 @@ func runInbox(ctx context.Context, a *app, args []string) error {
 		return db, en, nil
 	}
 
+	// The login screen: first when no login is stored, and again when the
+	// server refuses the stored one and the user presses L.
+	loginClient, err := session.New(cfg.APIURL, session.Options{Version: version, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer loginClient.CloseIdleConnections()
+	opts.Login = &ui.LoginOptions{
+		Client:     loginClient,
+		DeviceName: defaultDeviceName(cfg),
+		WSURL:      cfg.WSURL,
+		// Called from the UI after a successful login.
+		Start: func(_ context.Context, st session.Stored) (*cache.DB, ui.Engine, error) {
+			if err := session.Save(cfg.SessionPath, &st); err != nil {
+				return nil, nil, err
+			}
+			return start(&st, loginClient)
+		},
+	}
+
 	login, client, err := loadLogin(cfg, log)
 	switch {
 	case errors.Is(err, session.ErrNoSession):
-		if client, err = session.New(cfg.APIURL, session.Options{Version: version, Logger: log}); err != nil {
-			return err
-		}
-		opts.Login = &ui.LoginOptions{
-			Client:     client,
-			DeviceName: defaultDeviceName(cfg),
-			WSURL:      cfg.WSURL,
-			// Called once, from the UI, after a successful login.
-			Start: func(_ context.Context, st session.Stored) (*cache.DB, ui.Engine, error) {
-				if err := session.Save(cfg.SessionPath, &st); err != nil {
-					return nil, nil, err
-				}
-				return start(ctx, &st, client)
-			},
-		}
 	case err != nil:
 		return err
 	default:
-		if opts.DB, opts.Engine, err = start(ctx, login, client); err != nil {
+		defer client.CloseIdleConnections()
+		if opts.DB, opts.Engine, err = start(login, client); err != nil {
 			return err
 		}
 	}
-	defer client.CloseIdleConnections()
-	return ui.Run(ctx, opts)
+	for {
+		err := ui.Run(ctx, opts)
+		if !errors.Is(err, ui.ErrLogInAgain) {
+			return err
+		}
+		stop()
+		opts.DB, opts.Engine = nil, nil
+	}
 }
 
 // needTerminal refuses to draw the inbox into a pipe or a file.

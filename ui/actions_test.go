@@ -14,6 +14,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"pobox/cache"
+	"pobox/session"
 	inboxsync "pobox/sync"
 )
 
@@ -379,4 +380,39 @@ func TestConnectionStates(t *testing.T) {
 func lastLines(s string, n int) string {
 	l := strings.Split(s, "\n")
 	return strings.Join(l[max(len(l)-n, 0):], "\n")
+}
+
+// TestLogInAgain: after the server refuses the login, L (offered only
+// then, and only with a login screen to go to) ends the UI so that the
+// caller opens the login screen.
+func TestLogInAgain(t *testing.T) {
+	e := newActionEnv(t, 120, 40, func(o *Options) {
+		o.Login = &LoginOptions{Client: &session.Client{}, Start: func(context.Context, session.Stored) (*cache.DB, Engine, error) {
+			return nil, nil, errors.New("not called here")
+		}}
+	})
+	m := e.inbox()
+	if m.keys.LogIn.Enabled() {
+		t.Fatal("L is offered while the login works")
+	}
+	e.press("L")
+	if e.quit {
+		t.Fatal("L ended the UI while the login works")
+	}
+	e.send(eventMsg{inboxsync.SessionEnded{Reason: inboxsync.EndLoggedOut, Text: "refused"}})
+	if !m.keys.LogIn.Enabled() || !strings.Contains(e.view(), "press L to log in again") {
+		t.Fatalf("L not offered after the login was refused:\n%s", e.view())
+	}
+	e.press("L")
+	if !e.quit || !m.logInAgain {
+		t.Fatal("L did not end the UI for a new login")
+	}
+}
+
+func TestLogInAgainNeedsALoginScreen(t *testing.T) {
+	e := newActionEnv(t, 120, 40, nil) // no Login options
+	e.send(eventMsg{inboxsync.SessionEnded{Reason: inboxsync.EndLoggedOut, Text: "refused"}})
+	if e.inbox().keys.LogIn.Enabled() || strings.Contains(e.view(), "press L") {
+		t.Fatal("L offered with no login screen to go to")
+	}
 }

@@ -102,7 +102,11 @@ func (m *inbox) handleEvent(ev inboxsync.Event) tea.Cmd {
 		if ev.Reason == inboxsync.EndElsewhere {
 			m.conn.state = connElsewhere
 		}
-		m.notice = notice{kind: noticeErr, text: sanitize.Line(ev.Text), sticky: true, fromEngine: true}
+		text := sanitize.Line(ev.Text)
+		if m.opts.Login != nil {
+			text += " — or press L to log in again here"
+		}
+		m.notice = notice{kind: noticeErr, text: text, sticky: true, fromEngine: true}
 	case inboxsync.RowsChanged:
 		return m.requestLoad(loadReload)
 	}

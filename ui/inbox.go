@@ -77,6 +77,8 @@ type inbox struct {
 	lastSel   int64 // selection the detail and the read debounce follow
 	settleSeq int
 
+	logInAgain bool // L: Run returns ErrLogInAgain
+
 	bellSeq   int
 	bellArmed bool
 	retryTick bool // the reconnect countdown ticks
@@ -166,6 +168,12 @@ func (m *inbox) chrome() (banner, status, help bool) {
 		rest--
 	}
 	return banner, rest >= 1, rest >= 2
+}
+
+// sessionEnded reports that the server refused the login or the device
+// logged in elsewhere: nothing works until the user logs in again.
+func (m *inbox) sessionEnded() bool {
+	return m.conn.state == connLoggedOut || m.conn.state == connElsewhere
 }
 
 // needAck is how many emergencies still need the user: pending

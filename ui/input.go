@@ -56,6 +56,9 @@ func (m *inbox) handleOneKey(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
+	case key.Matches(msg, k.LogIn):
+		m.logInAgain = true
+		return tea.Quit
 	case key.Matches(msg, k.Help):
 		m.back, m.focus = m.focus, focusHelp
 	case key.Matches(msg, k.Search):

@@ -13,6 +13,7 @@ type keyMap struct {
 
 	Ack, AckAll, Delete, DeleteUpTo key.Binding
 	OpenURL, Copy, Sync             key.Binding
+	LogIn                           key.Binding
 
 	Help, CloseHelp, Quit key.Binding
 }
@@ -40,6 +41,7 @@ func defaultKeyMap() keyMap {
 		OpenURL:    key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open URL")),
 		Copy:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy")),
 		Sync:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "sync now")),
+		LogIn:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "log in again")),
 
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		CloseHelp: key.NewBinding(key.WithKeys("?", "esc"), key.WithHelp("esc", "close help")),
@@ -49,7 +51,7 @@ func defaultKeyMap() keyMap {
 
 // listHelp is the short help of the list pane.
 func (k keyMap) listHelp() []key.Binding {
-	return []key.Binding{k.Down, k.Up, k.Open, k.Ack, k.AckAll, k.Search, k.Back, k.Delete, k.Help, k.Quit}
+	return []key.Binding{k.LogIn, k.Down, k.Up, k.Open, k.Ack, k.AckAll, k.Search, k.Back, k.Delete, k.Help, k.Quit}
 }
 
 // detailHelp is the short help of the detail pane.
@@ -63,7 +65,7 @@ func (k keyMap) fullHelp() [][]key.Binding {
 		{k.Down, k.Up, k.Top, k.Bottom, k.PageDown, k.PageUp},
 		{k.Open, k.Back, k.Search, k.FilterApp, k.FilterPriority, k.Unread},
 		{k.Ack, k.AckAll, k.Delete, k.DeleteUpTo},
-		{k.OpenURL, k.Copy, k.Sync, k.Help, k.Quit},
+		{k.OpenURL, k.Copy, k.Sync, k.LogIn, k.Help, k.Quit},
 	}
 }
 
@@ -156,7 +158,8 @@ func (m *inbox) updateKeybindings() {
 	_, safe := safeURL(sel)
 	k.OpenURL.SetEnabled(browsing && has && safe)
 	k.Copy.SetEnabled(browsing && has && m.opts.Bell != nil)
-	k.Sync.SetEnabled(browsing && m.engine != nil)
+	k.Sync.SetEnabled(browsing && m.engine != nil && !m.sessionEnded())
+	k.LogIn.SetEnabled(browsing && m.sessionEnded() && m.opts.Login != nil)
 	k.Help.SetEnabled(browsing)
 	k.Quit.SetEnabled(f != focusSearch)
 }

@@ -70,7 +70,8 @@ type Options struct {
 	// link is shown to click instead.
 	Opener func(url string) error
 
-	// Login configures the login screen.
+	// Login configures the login screen: shown first without a DB, and
+	// offered (L, then ErrLogInAgain) when the server refuses the login.
 	Login *LoginOptions
 	// Title is shown in the status bar, for example "pobox" or "pobox demo".
 	Title string
@@ -78,6 +79,11 @@ type Options struct {
 	// tick makes timers (tea.Tick); tests stop the clock with it.
 	tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 }
+
+// ErrLogInAgain is what Run returns when the user asked to log in again
+// (L, after the server refused the login): the caller closes the engine
+// and the cache and runs the UI again with the login screen.
+var ErrLogInAgain = errors.New("ui: log in again")
 
 // DefaultBellInterval is the bell's repeat when Options.BellInterval is 0.
 const DefaultBellInterval = 30 * time.Second
@@ -104,12 +110,15 @@ func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) error
 	cmdCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	po := append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx)}, progOpts...)
-	_, err := tea.NewProgram(newModel(cmdCtx, opts), po...).Run()
+	final, err := tea.NewProgram(newModel(cmdCtx, opts), po...).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // asked to stop: not a failure
 	}
 	if err != nil {
 		return fmt.Errorf("ui: %w", err)
+	}
+	if m, ok := final.(*Model); ok && m.inbox != nil && m.inbox.logInAgain {
+		return ErrLogInAgain
 	}
 	return nil
 }
