@@ -110,6 +110,7 @@ type Engine struct {
 	syncMu stdsync.Mutex // serialises runs (worker and SyncOnce)
 
 	startOnce stdsync.Once
+	started   time.Time // when Start ran
 	cancel    context.CancelFunc
 	wg        stdsync.WaitGroup // workers
 	dispDone  chan struct{}     // tells the dispatcher to stop
@@ -150,6 +151,7 @@ func (e *Engine) Holder() bool { return e.holder.Load() }
 // once; calling it again does nothing.
 func (e *Engine) Start(ctx context.Context) {
 	e.startOnce.Do(func() {
+		e.started = e.cfg.Now()
 		ctx, e.cancel = context.WithCancel(ctx)
 		e.dispWG.Add(1)
 		go func() { defer e.dispWG.Done(); e.d.run(e.dispDone) }()
@@ -200,18 +202,19 @@ func (e *Engine) emit(ev Event) { e.d.emit(ev) }
 // roleLoop makes this engine the holder as soon as it can get the lock.
 func (e *Engine) roleLoop(ctx context.Context) {
 	if e.cfg.LockPath == "" {
-		e.hold(ctx, false)
+		e.hold(ctx)
 		return
 	}
 	t := time.NewTicker(e.cfg.LockRetry)
 	defer t.Stop()
-	for takeover := false; ; takeover = true {
+	for {
 		lock, err := tryLock(e.cfg.LockPath)
 		if err != nil {
 			e.log.Warn("holder lock", "err", err)
 		}
 		if lock != nil {
-			e.hold(ctx, takeover)
+			e.hold(ctx)
+			e.holder.Store(false)
 			if err := lock.release(); err != nil {
 				e.log.Warn("release holder lock", "err", err)
 			}
@@ -227,16 +230,16 @@ func (e *Engine) roleLoop(ctx context.Context) {
 	}
 }
 
-// hold runs the websocket as the holder until ctx ends. takeover is true
-// when this engine followed another holder first.
-func (e *Engine) hold(ctx context.Context, takeover bool) {
+// hold runs the websocket as the holder until ctx ends.
+func (e *Engine) hold(ctx context.Context) {
 	e.holder.Store(true)
 	e.log.Info("holding the websocket", "device", e.cfg.Login.DeviceName)
-	// Taking over from a holder that was just refused this very login,
-	// trying again would only be refused the same way. (A new login is a
-	// new device, and connects; so does a fresh start, which may follow a
-	// fix on the website.)
-	if l, ok := e.readLink(ctx); takeover && ok && l.State == linkEnded && l.Device == e.cfg.Login.DeviceID {
+	// A holder refused this very login while this engine ran: trying again
+	// would only be refused the same way. (A new login is a new device,
+	// and connects; so does an engine started after the refusal, which
+	// may follow a fix on the website.)
+	if l, ok := e.readLink(ctx); ok && l.State == linkEnded &&
+		l.Device == e.cfg.Login.DeviceID && !l.At.Before(e.started) {
 		e.endSession(ctx, l.Reason)
 		return
 	}

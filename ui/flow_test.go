@@ -305,6 +305,13 @@ func TestProgramGolden(t *testing.T) {
 // in the other.
 func TestFlowTwoUIs(t *testing.T) {
 	e := newFlowEnv(t, "")
+	// The first engine holds the websocket before the second starts, so
+	// that the roles are known.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.srv.WaitOnline(ctx, e.login.DeviceID); err != nil {
+		t.Fatal(err)
+	}
 	db2, en2 := e.start(e.login, "") // a second process on the same cache
 	a := e.program(120, 40)
 	b := teatest.NewTestModel(t, New(Options{DB: db2, Engine: en2, Styles: asciiStyles(), Bell: &syncBuffer{}}),
