@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
+	"pobox/cache"
 	inboxsync "pobox/sync"
 )
 
@@ -25,11 +27,20 @@ func runDelete(ctx context.Context, a *app, args []string) error {
 	}
 	if *upto > 0 {
 		return withActions(ctx, cfg, a, func(en *inboxsync.Engine) error {
-			n, err := en.DeleteUpTo(ctx, *upto)
-			if err == nil {
-				fmt.Fprintf(a.stdout, "Deleted %s here, up to #%d.\n", plural(n, "message"), *upto)
+			d, err := en.DeleteUpToID(ctx, *upto)
+			if err != nil {
+				return err
 			}
-			return err
+			fmt.Fprintf(a.stdout, "Deleted %s here.\n", plural(d.Removed, "message"))
+			switch s := d.Server.UpToID; {
+			case s == 0:
+				fmt.Fprintln(a.stdout, "Nothing to delete on Pushover: this device has stored no message yet.")
+			case s < *upto:
+				fmt.Fprintf(a.stdout, "Deleting on Pushover up to #%d (the newest message here); %d is above it.\n", s, *upto)
+			default:
+				fmt.Fprintf(a.stdout, "Deleting on Pushover up to #%d.\n", s)
+			}
+			return nil
 		})
 	}
 	ids, err := parseIDs(fs.Args())
@@ -41,8 +52,19 @@ func runDelete(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
+	dev, err := currentDevice(ctx, cfg, db)
+	if err != nil {
+		return err
+	}
 	for _, id := range ids {
-		if err := db.Delete(ctx, id); err != nil {
+		m, err := db.Find(ctx, dev.N, id)
+		if errors.Is(err, cache.ErrNotFound) {
+			continue // gone already
+		}
+		if err != nil {
+			return err
+		}
+		if err := db.Delete(ctx, m.Key); err != nil {
 			return err
 		}
 	}

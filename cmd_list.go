@@ -100,7 +100,7 @@ func eachMessage(ctx context.Context, db *cache.DB, f cache.Filter, limit int, f
 		if len(ms) < page {
 			return nil
 		}
-		before = ms[len(ms)-1].ID
+		before = ms[len(ms)-1].Key
 		left -= len(ms)
 	}
 	return nil

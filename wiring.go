@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,13 +14,40 @@ import (
 	inboxsync "pobox/sync"
 )
 
-// openCache opens (creating it if needed) the message cache.
+// openCache opens (creating it if needed) the message cache. When a login
+// is stored, its device is recorded in the cache at once: the messages of a
+// cache from before devices were recorded belong to it.
 func openCache(ctx context.Context, cfg *config) (*cache.DB, error) {
 	db, err := cache.Open(ctx, cfg.CachePath)
 	if err != nil {
 		return nil, err
 	}
+	if _, err := currentDevice(ctx, cfg, db); err != nil && !errors.Is(err, session.ErrNoSession) {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
+}
+
+// currentDevice returns the cache's device of the stored login, or (with
+// no login stored) the device used last, and session.ErrNoSession when
+// there is neither.
+func currentDevice(ctx context.Context, cfg *config, db *cache.DB) (cache.Device, error) {
+	login, err := session.Load(cfg.SessionPath)
+	if err == nil {
+		return db.UseDevice(ctx, login.DeviceID, login.DeviceName)
+	}
+	if !errors.Is(err, session.ErrNoSession) {
+		return cache.Device{}, err
+	}
+	devs, derr := db.Devices(ctx)
+	if derr != nil {
+		return cache.Device{}, derr
+	}
+	if len(devs) == 0 {
+		return cache.Device{}, err
+	}
+	return devs[len(devs)-1], nil
 }
 
 // loadLogin reads the stored login and a REST client for the server it
