@@ -60,15 +60,17 @@ func TestDeleteUpToIDNeverAboveStored(t *testing.T) {
 
 // TestFailedSyncRetriesItself: downloads fail for a while with the
 // websocket up; the waiting message is stored once they work again, with
-// no new '!'.
+// no new '!' and no reconnect.
 func TestFailedSyncRetriesItself(t *testing.T) {
 	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
 	db := e.openDB()
 	cfg := e.config(db)
+	cfg.Watchdog = time.Hour // no reconnect (and its sync) to hide the fault
 	cfg.RetrySync, cfg.RetrySyncMax = 20*time.Millisecond, 100*time.Millisecond
 	en := e.start(cfg)
 	waitFor[Synced](t, en, nil) // the empty backlog
 	e.waitOnline()
+	logins := len(e.srv.WebsocketLogins())
 	// Each sync tries 3 times (the client's retries): this fails several
 	// syncs in a row.
 	e.srv.FailNext("GET /1/messages.json", 10, 500)
@@ -81,6 +83,9 @@ func TestFailedSyncRetriesItself(t *testing.T) {
 	}
 	if n := e.srv.PendingFaults(); n != 0 {
 		t.Errorf("%d faults left: the retry did not use them up", n)
+	}
+	if n := len(e.srv.WebsocketLogins()); n != logins {
+		t.Errorf("the websocket reconnected (%d logins, was %d): not the retry's doing", n, logins)
 	}
 }
 
@@ -101,28 +106,25 @@ func TestAnnouncedBeforeServerDelete(t *testing.T) {
 	}
 }
 
-// TestFollowerAnnouncesEveryMessageOnce: a burst larger than one page
-// reaches a follower in full, each message once, in order; a sync the
-// follower runs itself (r) does not announce them again.
+// TestFollowerAnnouncesEveryMessageOnce: a burst larger than one page of
+// the cache, stored between two looks of a follower, reaches it in full,
+// each message once, in order.
 func TestFollowerAnnouncesEveryMessageOnce(t *testing.T) {
 	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour, AppLimit: 100000})
 	holder := e.start(e.config(e.openDB()))
 	waitFor[Synced](t, holder, nil)
 	e.waitOnline()
-	follower := e.start(e.config(e.openDB()))
+	fcfg := e.config(e.openDB())
+	fcfg.PollInterval = 700 * time.Millisecond // both batches land between two looks
+	follower := e.start(fcfg)
 	waitFor[Connected](t, follower, nil)
 
 	const n = cache.MaxLimit + 500
-	msgs := make([]sandbox.Message, n)
-	for i := range msgs {
-		msgs[i] = sandbox.Message{Token: e.token, User: e.user, Message: msg(i)}
-	}
-	for _, m := range msgs {
-		if _, err := e.srv.Publish(m); err != nil {
+	for i := range n {
+		if _, err := e.srv.Publish(sandbox.Message{Token: e.token, User: e.user, Message: msg(i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	follower.SyncNow() // r in the follower, while the holder stores the burst
 	var keys []int64
 	deadline := time.After(30 * time.Second)
 	for len(keys) < n {
@@ -138,16 +140,44 @@ func TestFollowerAnnouncesEveryMessageOnce(t *testing.T) {
 	if !slices.IsSorted(keys) || len(slices.Compact(slices.Clone(keys))) != n {
 		t.Fatalf("announced %d keys, not each once in order", len(keys))
 	}
-	// Nothing more comes: no second announcement of the same messages.
-	follower.SyncNow()
+}
+
+// TestOwnSyncAndWatchAnnounceOnce: a follower that syncs itself (r) sees
+// its own commit through both its sync and its watch for other processes'
+// writes; the messages are announced once all the same.
+func TestOwnSyncAndWatchAnnounceOnce(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	lock, err := tryLock(filepath.Join(e.dir, "sync.lock")) // a holder elsewhere, offline
+	if err != nil || lock == nil {
+		t.Fatalf("lock: %v", err)
+	}
+	defer lock.release()
+	e.publish("one", 0)
+	e.publish("two", 0)
+	en, err := New(e.config(e.openDB()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The watch loop announces the commit before the sync itself does.
+	watched := make(chan struct{})
+	en.afterIngest = func() { <-watched }
+	en.Start(context.Background())
+	defer en.Close()
+	en.SyncNow()
+	first := waitFor[Synced](t, en, func(s Synced) bool { return len(s.New) > 0 })
+	close(watched)
+	got := len(first.New)
 	timeout := time.After(500 * time.Millisecond) // absence: nothing to wait on
 	for {
 		select {
-		case ev := <-follower.Events():
-			if s, ok := ev.(Synced); ok && len(s.New) > 0 {
-				t.Fatalf("announced again: %d keys", len(s.New))
+		case ev := <-en.Events():
+			if s, ok := ev.(Synced); ok {
+				got += len(s.New)
 			}
 		case <-timeout:
+			if got != 2 {
+				t.Fatalf("announced %d keys for 2 messages", got)
+			}
 			return
 		}
 	}
@@ -159,20 +189,17 @@ func TestFollowerAnnouncesEveryMessageOnce(t *testing.T) {
 func TestReloadPauses(t *testing.T) {
 	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
 	cfg := e.config(e.openDB())
-	cfg.ReloadPause = time.Second
+	cfg.ReloadPause = time.Second // so at least 200 ms
 	en := e.start(cfg)
 	waitFor[Synced](t, en, nil)
 	e.waitOnline()
-	logins := len(e.srv.WebsocketLogins())
+	start := time.Now()
 	e.srv.Reload(e.login.DeviceID)
-	d := waitFor[Disconnected](t, en, nil)
-	if wait := time.Until(d.RetryAt); wait < 100*time.Millisecond {
-		t.Fatalf("reconnects in %v after R, want a pause of at least 200ms", wait)
-	}
-	if n := len(e.srv.WebsocketLogins()); n != logins {
-		t.Fatalf("reconnected at once (%d logins, was %d)", n, logins)
-	}
+	waitFor[Disconnected](t, en, nil)
 	waitFor[Connected](t, en, nil)
+	if el := time.Since(start); el < 200*time.Millisecond {
+		t.Fatalf("reconnected %v after R, want a pause of at least 200ms", el)
+	}
 }
 
 // TestAckDoesNotBlockTheOutbox: one acknowledgement the server keeps

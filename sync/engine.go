@@ -145,6 +145,9 @@ type Engine struct {
 	// and the delete on the server; an error stops the run there, as a
 	// crash would.
 	afterCommit func() error
+	// afterIngest, when set by a test, runs between the commit of a batch
+	// and its announcement.
+	afterIngest func()
 }
 
 // New checks cfg and returns an Engine that has not started.

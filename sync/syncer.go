@@ -129,6 +129,9 @@ func (e *Engine) run(ctx context.Context, announce bool, progress func(Progress)
 		total.New = append(total.New, ev.New...)
 		total.MaxPriority = max(total.MaxPriority, ev.MaxPriority)
 		total.Emergency = total.Emergency || ev.Emergency
+		if e.afterIngest != nil {
+			e.afterIngest()
+		}
 		if announce {
 			e.announce(ctx, ev, stored)
 		}
