@@ -121,7 +121,7 @@ func (s *Server) newSecretLocked(acc *account) string {
 }
 
 func (s *Server) registerLocked(acc *account, secret, name string) *device {
-	d := &device{ID: randomKey(40), Name: name, UserKey: acc.UserKey}
+	d := &device{ID: randomKey(40), Name: name, UserKey: acc.UserKey, NextID: s.opts.FirstID}
 	s.st.Devices[d.ID] = d
 	acc.Devices = append(acc.Devices, d.ID)
 	acc.Secrets[secret] = d.ID

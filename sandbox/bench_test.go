@@ -39,7 +39,8 @@ func BenchmarkPublishToFrame(b *testing.B) {
 		if i%1000 == 999 { // keep the queue short, as a syncing client would
 			b.StopTimer()
 			e.s.mu.Lock()
-			e.s.deleteUpToLocked(e.s.st.Devices[d.id], e.s.st.NextID)
+			dev := e.s.st.Devices[d.id]
+			e.s.deleteUpToLocked(dev, dev.NextID)
 			e.s.mu.Unlock()
 			b.StartTimer()
 		}

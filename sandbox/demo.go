@@ -132,6 +132,6 @@ func (s *Server) deliverBacklogLocked(acc *account, d *device) {
 				}
 			}
 		}
-		s.st.enqueue(d, c, 0)
+		d.enqueue(c, 0)
 	}
 }

@@ -64,7 +64,7 @@ func (s *Server) deliverLocked(ap *app, m Message, users []string, devs [][]*dev
 		c.UMIDStr = strconv.FormatInt(c.UMID, 10)
 		t := target{User: u, UMID: c.UMID}
 		for _, d := range devs[i] {
-			s.st.enqueue(d, c, expiresAt)
+			d.enqueue(c, expiresAt)
 			t.Devices = append(t.Devices, d.ID)
 			notify = append(notify, d.ID)
 		}
@@ -169,7 +169,7 @@ func (s *Server) repeatLocked(rc *receipt) []string {
 		c.QueuedDate, c.DispatchedDate = now, now
 		for _, id := range t.Devices {
 			if d := s.st.Devices[id]; d != nil {
-				s.st.enqueue(d, c, 0)
+				d.enqueue(c, 0)
 				notify = append(notify, id)
 			}
 		}

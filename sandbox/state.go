@@ -9,15 +9,17 @@ import (
 // state is everything the sandbox knows, guarded by Server.mu. Its exported
 // fields are what --state persists.
 type state struct {
-	Version  int                 `json:"version"`
-	NextID   int64               `json:"next_id"`   // next per-device message id
-	NextUMID int64               `json:"next_umid"` // next id across a user's devices
-	NextAID  int64               `json:"next_aid"`
-	Accounts map[string]*account `json:"accounts"` // by user key
-	Apps     map[string]*app     `json:"apps"`     // by token
-	Groups   map[string]*group   `json:"groups"`   // by group key
-	Devices  map[string]*device  `json:"devices"`  // by device id
-	Receipts map[string]*receipt `json:"receipts"` // by receipt
+	Version int `json:"version"`
+	// LegacyNextID is the one global id counter of version 1 files, read
+	// only to migrate them (see migrateV1); ids are per device since.
+	LegacyNextID int64               `json:"next_id,omitempty"`
+	NextUMID     int64               `json:"next_umid"` // next id across a user's devices
+	NextAID      int64               `json:"next_aid"`
+	Accounts     map[string]*account `json:"accounts"` // by user key
+	Apps         map[string]*app     `json:"apps"`     // by token
+	Groups       map[string]*group   `json:"groups"`   // by group key
+	Devices      map[string]*device  `json:"devices"`  // by device id
+	Receipts     map[string]*receipt `json:"receipts"` // by receipt
 
 	// Indexes rebuilt after load.
 	byEmail  map[string]*account
@@ -55,6 +57,10 @@ type device struct {
 	UserKey        string   `json:"user_key"`
 	Queue          []queued `json:"queue"`
 	HighestDeleted int64    `json:"highest_deleted"`
+	// NextID is the id the device's next message gets: ids are relative
+	// to the device (pushover-api.md 1.3), so a new device starts at
+	// Options.FirstID whatever the other devices of the account hold.
+	NextID int64 `json:"next_id"`
 }
 
 // queued is one copy of a message in a device's queue.
@@ -101,10 +107,13 @@ func (r *receipt) pending() bool {
 	return r.AcknowledgedAt == 0 && !r.Expired && !r.Canceled
 }
 
+// stateVersion is the version of the state file written; version 1 (one
+// global id counter) is migrated on load.
+const stateVersion = 2
+
 func newState(firstID int64) *state {
 	st := &state{
-		Version: 1,
-		NextID:  firstID,
+		Version: stateVersion,
 		// umids come from their own counter, far from the ids, so that a
 		// client mixing up id and umid is caught.
 		NextUMID: firstID + 500_000_000_000,
@@ -135,9 +144,10 @@ func (st *state) index() {
 	}
 }
 
-func (st *state) newID() int64 {
-	id := st.NextID
-	st.NextID++
+// newID issues the device's next message id.
+func (d *device) newID() int64 {
+	id := d.NextID
+	d.NextID++
 	return id
 }
 
@@ -157,9 +167,10 @@ func (st *state) deviceNamed(a *account, name string) *device {
 	return nil
 }
 
-// enqueue appends a copy of m to the device's queue with a fresh id.
-func (st *state) enqueue(d *device, m ClientMessage, expiresAt int64) {
-	m.ID = st.newID()
+// enqueue appends a copy of m to the device's queue with the device's next
+// id; the umid is the caller's, shared by every copy of one message.
+func (d *device) enqueue(m ClientMessage, expiresAt int64) {
+	m.ID = d.newID()
 	m.IDStr = strconv.FormatInt(m.ID, 10)
 	d.Queue = append(d.Queue, queued{Msg: m, ExpiresAt: expiresAt})
 }
@@ -174,7 +185,7 @@ func (d *device) prune(now int64) {
 // view is the public copy of a device.
 func (d *device) view(now int64, online bool) Device {
 	d.prune(now)
-	out := Device{ID: d.ID, Name: d.Name, UserKey: d.UserKey, HighestDeleted: d.HighestDeleted, Online: online}
+	out := Device{ID: d.ID, Name: d.Name, UserKey: d.UserKey, HighestDeleted: d.HighestDeleted, NextID: d.NextID, Online: online}
 	out.Queue = make([]ClientMessage, len(d.Queue))
 	for i, q := range d.Queue {
 		out.Queue[i] = q.Msg

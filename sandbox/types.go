@@ -12,8 +12,9 @@ type Options struct {
 	Addr string
 	// KeepAlive is the interval of '#' frames; 0 means 30s.
 	KeepAlive time.Duration
-	// FirstID is the first message id; 0 means 1. Tests use 1<<53+1 so that
-	// clients decoding ids into float64 are caught.
+	// FirstID is the first message id of every device (ids are relative
+	// to the device); 0 means 1. Tests use 1<<53+1 so that clients decoding
+	// ids into float64 are caught.
 	FirstID int64
 	// StatePath, when set, is a JSON file the state is loaded from at New
 	// and saved to after every change and at Close. "" keeps it in memory.
@@ -101,6 +102,7 @@ type Device struct {
 	ID, Name, UserKey string
 	Queue             []ClientMessage // what GET /1/messages.json would return now
 	HighestDeleted    int64           // the last update_highest_message watermark
+	NextID            int64           // the id the device's next message will get
 	Online            bool            // a websocket session is logged in
 }
 
