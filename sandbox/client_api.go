@@ -183,7 +183,7 @@ func (s *Server) handleDeleteUpTo(w http.ResponseWriter, r *http.Request, path [
 		s.failParse(w, err)
 		return
 	}
-	upto, err := strconv.ParseInt(p.Get("message"), 10, 64)
+	upto, err := strconv.ParseInt(p.num("message"), 10, 64)
 	if err != nil {
 		s.fail(w, http.StatusBadRequest, "message must be a message id")
 		return
