@@ -27,7 +27,10 @@
 //     every retry seconds, at most 50 deliveries, until acknowledged,
 //     cancelled or expired; acknowledging marks every copy acked=1 and sends
 //     '!' to the other devices holding one.
-//   - Acknowledging an acknowledged or expired receipt succeeds.
+//   - Acknowledging an acknowledged receipt succeeds and changes nothing.
+//     Acknowledging an expired or cancelled one succeeds too, but the
+//     receipt stays expired or cancelled and unacknowledged (no callback,
+//     copies keep acked=0). Cancelling an ended receipt changes nothing.
 //   - A failed websocket login gets 'E' and a close frame (code 1008).
 //   - messages.json: the default sound is sent as "po"; monospace=1 is sent
 //     when set.

@@ -137,8 +137,8 @@ func (s *Server) repeatDueLocked(mono time.Time) (notify []string, next time.Tim
 		if !rc.pending() || rc.deadline.IsZero() {
 			continue
 		}
-		if !mono.Before(rc.deadline) {
-			rc.Expired, changed = true, true
+		if rc.expireDue(mono) {
+			changed = true
 			continue
 		}
 		if !rc.next.IsZero() && !mono.Before(rc.next) {
@@ -179,6 +179,18 @@ func (s *Server) repeatLocked(rc *receipt) []string {
 	return notify
 }
 
+// expireDue marks a pending receipt expired once its deadline has passed,
+// and reports whether it did. The scheduler calls it, and so do the calls
+// that read or acknowledge a receipt, so that a call just after the
+// deadline sees it expired even before the scheduler has woken.
+func (rc *receipt) expireDue(mono time.Time) bool {
+	if !rc.pending() || rc.deadline.IsZero() || mono.Before(rc.deadline) {
+		return false
+	}
+	rc.Expired = true
+	return true
+}
+
 // rescheduleLoaded restarts the schedule of the pending receipts of a
 // loaded state: the next repeat one retry from now, expiry when expires_at
 // is reached.
@@ -207,9 +219,17 @@ type callbackJob struct {
 // (all group members too) gets acked=1, and repeats stop. Devices other
 // than the acknowledging one that hold a copy are notified with '!' so that
 // they see acked=1 (a sandbox choice; Pushover's behaviour is undocumented).
-// Acknowledging again, or after expiry, is a success that changes nothing
-// but the copies' flag.
+// Acknowledging again is a success that changes nothing but the copies'
+// flag. Acknowledging an expired or cancelled receipt is a success that
+// changes nothing at all: the receipt stays expired or cancelled and
+// unacknowledged, no callback is made and the copies keep acked=0, since
+// nobody acknowledged the emergency while it was sounding (Pushover's reply
+// is unconfirmed, pushover-api.md 1.5; clients treat either as success).
 func (s *Server) acknowledgeLocked(rc *receipt, user, byID, byName string) ([]string, *callbackJob) {
+	rc.expireDue(time.Now())
+	if rc.Expired || rc.Canceled {
+		return nil, nil
+	}
 	var cb *callbackJob
 	if rc.AcknowledgedAt == 0 {
 		now := s.now().Unix()
