@@ -12,7 +12,8 @@
 // (AddApp) and publishes (Publish, or POST /1/messages.json); it can inject
 // failures (FailNext, HangNext), drop websockets (DropWebsockets), send raw
 // frames (SendFrame, Reload), stop keep-alives (SetKeepAlive), and read the
-// state (Devices, Device, Receipt, WebsocketLogins, Requests), waiting for
+// state (Devices, Device, Receipt, Requests, and WebsocketLogins, which
+// keeps each login frame's type and bytes as received), waiting for
 // conditions with Wait, WaitOnline and WaitLogins rather than sleeping.
 //
 // Where pushover-api.md says "unconfirmed", the sandbox behaves as a careful

@@ -125,12 +125,23 @@ type ReceiptState struct {
 	Tags                 []string
 }
 
-// WSLogin is one login attempt on the websocket.
+// WSLogin is one login attempt on the websocket: the first frame of a
+// connection, exactly as received, so that tests can assert that a client
+// sends the text frame "login:DEVICE:SECRET\n" (pushover-api.md 2).
+// Raw holds the secret: it is for assertions and is never logged.
 type WSLogin struct {
-	DeviceID string
-	At       time.Time
-	OK       bool
+	DeviceID  string    // the registered device the line names, else ""
+	FrameType int       // TextFrame or BinaryFrame (gorilla's TextMessage, BinaryMessage)
+	Raw       []byte    // the frame's payload, byte for byte
+	At        time.Time // when the frame was read
+	OK        bool      // the login was accepted
 }
+
+// Websocket frame types of WSLogin.FrameType, as RFC 6455 numbers them.
+const (
+	TextFrame   = 1
+	BinaryFrame = 2
+)
 
 // Request is one entry of the request log. Path includes the query string
 // with secrets redacted.
