@@ -9,7 +9,9 @@
 // hide in code shared by client and server.
 //
 // A test starts one with New, adds accounts (AddAccount, AddDemo), apps
-// (AddApp) and publishes (Publish, or POST /1/messages.json); it can inject
+// (AddApp) and publishes (Publish, or POST /1/messages.json), or queues a
+// big backlog at once (QueueBulk, QueueBulkUser: a million messages in
+// constant time and memory; QueueLen counts them); it can inject
 // failures (FailNext, HangNext), drop websockets (DropWebsockets), send raw
 // frames (SendFrame, Reload), stop keep-alives (SetKeepAlive), and read the
 // state (Devices, Device, Receipt, Requests, and WebsocketLogins, which
@@ -24,6 +26,9 @@
 //   - A new login mints a new secret; older secrets stay valid.
 //   - Bad secret or device id on the Open Client endpoints: HTTP 400 with an
 //     errors array (devices.json: errors.secret).
+//   - Message ids are relative to the device: each device numbers its
+//     messages from Options.FirstID; the umid of one message is the same on
+//     every device. State files of the global counter are migrated.
 //   - Emergency repeats: a new copy with a new id, the same receipt and umid,
 //     every retry seconds, at most 50 deliveries, until acknowledged,
 //     cancelled or expired; acknowledging marks every copy acked=1 and sends

@@ -22,18 +22,8 @@ import (
 // deliverLocked enqueues a copy of m on every target device and returns the
 // device ids to notify. For priority 2 it creates the receipt.
 func (s *Server) deliverLocked(ap *app, m Message, users []string, devs [][]*device, pub *Published, backlog bool) []string {
-	now := s.now().Unix()
-	date := now
-	if m.Timestamp > 0 {
-		date = m.Timestamp
-	}
-	tmpl := ClientMessage{
-		Title: m.Title, Message: m.Message, App: ap.Name,
-		AID: ap.AID, AIDStr: strconv.FormatInt(ap.AID, 10), Icon: ap.Icon,
-		Date: date, QueuedDate: now, DispatchedDate: now,
-		Priority: m.Priority, Sound: soundCode(m.Sound), URL: m.URL, URLTitle: m.URLTitle,
-		HTML: b2i(m.HTML), Monospace: b2i(m.Monospace),
-	}
+	tmpl := s.template(ap, m)
+	now := tmpl.QueuedDate
 	var expiresAt int64
 	if m.TTL > 0 && m.Priority != 2 { // ttl is ignored for emergencies
 		expiresAt = now + int64(m.TTL)
@@ -76,6 +66,22 @@ func (s *Server) deliverLocked(ap *app, m Message, users []string, devs [][]*dev
 		}
 	}
 	return notify
+}
+
+// template is the message a publish of m by ap delivers, without ids.
+func (s *Server) template(ap *app, m Message) ClientMessage {
+	now := s.now().Unix()
+	date := now
+	if m.Timestamp > 0 {
+		date = m.Timestamp
+	}
+	return ClientMessage{
+		Title: m.Title, Message: m.Message, App: ap.Name,
+		AID: ap.AID, AIDStr: strconv.FormatInt(ap.AID, 10), Icon: ap.Icon,
+		Date: date, QueuedDate: now, DispatchedDate: now,
+		Priority: m.Priority, Sound: soundCode(m.Sound), URL: m.URL, URLTitle: m.URLTitle,
+		HTML: b2i(m.HTML), Monospace: b2i(m.Monospace),
+	}
 }
 
 func splitTags(list string) []string {

@@ -54,6 +54,9 @@ func loadState(path string) (st *state, ok bool, err error) {
 	if st.Receipts == nil {
 		st.Receipts = map[string]*receipt{}
 	}
+	for _, d := range st.Devices {
+		d.normalise()
+	}
 	st.index()
 	return st, true, nil
 }
@@ -66,7 +69,7 @@ func (st *state) migrateV1() {
 	for _, d := range st.Devices {
 		next := st.LegacyNextID
 		for _, q := range d.Queue {
-			next = max(next, q.Msg.ID+1)
+			next = max(next, q.lastID()+1)
 		}
 		if d.HighestDeleted < math.MaxInt64 {
 			next = max(next, d.HighestDeleted+1)

@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"slices"
-	"strconv"
 	"time"
 )
 
@@ -55,18 +54,12 @@ type device struct {
 	ID             string   `json:"id"`
 	Name           string   `json:"name"`
 	UserKey        string   `json:"user_key"`
-	Queue          []queued `json:"queue"`
+	Queue          []queued `json:"queue"` // ascending ids; see queue.go
 	HighestDeleted int64    `json:"highest_deleted"`
 	// NextID is the id the device's next message gets: ids are relative
 	// to the device (pushover-api.md 1.3), so a new device starts at
 	// Options.FirstID whatever the other devices of the account hold.
 	NextID int64 `json:"next_id"`
-}
-
-// queued is one copy of a message in a device's queue.
-type queued struct {
-	Msg       ClientMessage `json:"msg"`
-	ExpiresAt int64         `json:"expires_at,omitempty"` // ttl: Unix time it leaves the queue
 }
 
 // receipt is one emergency message and its repeat schedule.
@@ -144,16 +137,12 @@ func (st *state) index() {
 	}
 }
 
-// newID issues the device's next message id.
-func (d *device) newID() int64 {
-	id := d.NextID
-	d.NextID++
-	return id
-}
+func (st *state) newUMID() int64 { return st.newUMIDs(1) }
 
-func (st *state) newUMID() int64 {
+// newUMIDs reserves n consecutive umids and returns the first.
+func (st *state) newUMIDs(n int64) int64 {
 	id := st.NextUMID
-	st.NextUMID++
+	st.NextUMID += n
 	return id
 }
 
@@ -165,32 +154,6 @@ func (st *state) deviceNamed(a *account, name string) *device {
 		}
 	}
 	return nil
-}
-
-// enqueue appends a copy of m to the device's queue with the device's next
-// id; the umid is the caller's, shared by every copy of one message.
-func (d *device) enqueue(m ClientMessage, expiresAt int64) {
-	m.ID = d.newID()
-	m.IDStr = strconv.FormatInt(m.ID, 10)
-	d.Queue = append(d.Queue, queued{Msg: m, ExpiresAt: expiresAt})
-}
-
-// prune drops copies whose ttl has passed.
-func (d *device) prune(now int64) {
-	d.Queue = slices.DeleteFunc(d.Queue, func(q queued) bool {
-		return q.ExpiresAt != 0 && q.ExpiresAt <= now
-	})
-}
-
-// view is the public copy of a device.
-func (d *device) view(now int64, online bool) Device {
-	d.prune(now)
-	out := Device{ID: d.ID, Name: d.Name, UserKey: d.UserKey, HighestDeleted: d.HighestDeleted, NextID: d.NextID, Online: online}
-	out.Queue = make([]ClientMessage, len(d.Queue))
-	for i, q := range d.Queue {
-		out.Queue[i] = q.Msg
-	}
-	return out
 }
 
 func (r *receipt) view() ReceiptState {
