@@ -12,9 +12,11 @@
 // (AddApp) and publishes (Publish, or POST /1/messages.json), or queues a
 // big backlog at once (QueueBulk, QueueBulkUser: a million messages in
 // constant time and memory; QueueLen counts them); it can inject
-// failures (FailNext, HangNext), drop websockets (DropWebsockets), send raw
-// frames (SendFrame, Reload), stop keep-alives (SetKeepAlive), and read the
-// state (Devices, Device, Receipt, Requests, and WebsocketLogins, which
+// faults (FaultNext: a JSON error, a hang, a proxy's HTML page, an empty
+// body, a reply cut off, a reset or closed connection, a stall, a slow but
+// steady stream; FailNext and HangNext are its first two), drop websockets
+// (DropWebsockets), send raw frames (SendFrame, Reload), stop keep-alives
+// (SetKeepAlive), and read the state (Devices, Device, Receipt, Requests, and WebsocketLogins, which
 // keeps each login frame's type and bytes as received), waiting for
 // conditions with Wait, WaitOnline and WaitLogins rather than sleeping.
 //

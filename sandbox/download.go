@@ -63,7 +63,13 @@ func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request, _ []stri
 	w.WriteHeader(http.StatusOK)
 	bw := bufio.NewWriterSize(w, 32<<10)
 	if writeMessages(bw, runs, r) != nil {
-		return // the client went away, or the server is closing
+		// The client went away, the server is closing, or a fault cut
+		// the reply: drop the connection, so that no client mistakes
+		// what it got for a whole reply ending early.
+		if a, ok := w.(aborter); ok {
+			a.abort(false)
+		}
+		return
 	}
 	tail, _ := marshal(struct {
 		User    downloadUser   `json:"user"`
@@ -76,6 +82,10 @@ func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request, _ []stri
 	bw.WriteString("\n")
 	bw.Flush()
 }
+
+// aborter is a ResponseWriter that can drop its connection mid-reply:
+// recorder and faultWriter.
+type aborter interface{ abort(reset bool) }
 
 // writeMessages writes `{"messages":[...]` message by message.
 func writeMessages(bw *bufio.Writer, runs []queued, r *http.Request) error {

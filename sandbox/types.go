@@ -149,8 +149,9 @@ type Request struct {
 	At       time.Time
 	Method   string
 	Path     string
-	Status   int
+	Status   int // 0: the connection was dropped before any reply (a fault)
 	Duration time.Duration
+	Fault    string // the kind of the injected fault ("stall", "reset", ...), or ""
 }
 
 // Demo is the fixed demo account of AddDemo: the same values every run, so
