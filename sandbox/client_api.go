@@ -140,8 +140,10 @@ func (s *Server) handleDeleteUpTo(w http.ResponseWriter, r *http.Request, path [
 }
 
 // deleteUpToLocked removes the copies with id <= upto. An id above every id
-// issued is accepted (unconfirmed) and only empties the queue: it does not
-// hide later messages, whose ids are always higher than any issued before.
+// the device was issued is accepted (unconfirmed) and only empties the
+// queue: later messages still get the device's next ids, and nothing hides
+// them, even those below such a watermark (a client that deletes up to an
+// id it never received is wrong, and pobox never does).
 func (s *Server) deleteUpToLocked(d *device, upto int64) {
 	d.deleteUpTo(upto)
 	d.HighestDeleted = max(d.HighestDeleted, upto)

@@ -253,15 +253,17 @@ func TestFaultStall(t *testing.T) {
 	})
 	t.Run("StallTimeout", func(t *testing.T) {
 		e.mustFault("GET /1/messages.json", 1, Fault{Kind: FaultStall, After: after, Delay: time.Hour})
-		resp, err := stallClient(t, 100*time.Millisecond).Get(u)
+		resp, err := stallClient(t, 500*time.Millisecond).Get(u)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
 		body, _, err := timedRead(resp.Body)
+		// At most After bytes: fewer if a loaded machine kept the client
+		// waiting longer than its stall timeout before the stall.
 		var ne net.Error
-		if !errors.As(err, &ne) || !ne.Timeout() || len(body) != after {
-			t.Errorf("read %d bytes, then %v; want %d and a timeout", len(body), err, after)
+		if !errors.As(err, &ne) || !ne.Timeout() || len(body) > after {
+			t.Errorf("read %d bytes, then %v; want at most %d and a timeout", len(body), err, after)
 		}
 		// The stalled handler ends when this client hangs up (or at
 		// Close); goleak in TestMain checks that it does.
