@@ -194,8 +194,8 @@ func (fw *faultWriter) Flush() {
 	}
 }
 
-// Hijack lets a websocket upgrade through (FaultNext refuses body faults
-// on /push; a pattern may still reach it).
+// Hijack passes a websocket upgrade through; FaultNext refuses body
+// faults on /push, so the fault would have had nothing to act on.
 func (fw *faultWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) { return fw.rec.Hijack() }
 
 // finish ends the reply after the handler: a buffered reply is cut in
