@@ -188,7 +188,8 @@ func (s *Server) Devices(userKey string) []Device {
 	return out
 }
 
-// Device returns one device by id.
+// Device returns one device by id, every queued message spelled out: for a
+// queue of a million (QueueBulk), QueueLen is the cheap check.
 func (s *Server) Device(deviceID string) (Device, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
