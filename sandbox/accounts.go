@@ -121,7 +121,7 @@ func (s *Server) newSecretLocked(acc *account) string {
 }
 
 func (s *Server) registerLocked(acc *account, secret, name string) *device {
-	d := &device{ID: randomKey(40), Name: name, UserKey: acc.UserKey}
+	d := &device{ID: randomKey(40), Name: name, UserKey: acc.UserKey, NextID: s.opts.FirstID}
 	s.st.Devices[d.ID] = d
 	acc.Devices = append(acc.Devices, d.ID)
 	acc.Secrets[secret] = d.ID
@@ -188,7 +188,8 @@ func (s *Server) Devices(userKey string) []Device {
 	return out
 }
 
-// Device returns one device by id.
+// Device returns one device by id, every queued message spelled out: for a
+// queue of a million (QueueBulk), QueueLen is the cheap check.
 func (s *Server) Device(deviceID string) (Device, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -113,68 +113,6 @@ func (s *Server) accountDeviceLocked(secret, deviceID string) (*account, *device
 	return acc, d, ""
 }
 
-type downloadReply struct {
-	Messages []ClientMessage `json:"messages"`
-	User     downloadUser    `json:"user"`
-	Device   downloadDevice  `json:"device"`
-	Status   int             `json:"status"`
-	Request  string          `json:"request"`
-}
-
-// downloadUser and downloadDevice mirror the undocumented objects of a real
-// reply, so that clients are tested against their presence.
-type downloadUser struct {
-	QuietHours        bool   `json:"quiet_hours"`
-	IsAndroidLicensed bool   `json:"is_android_licensed"`
-	IsIOSLicensed     bool   `json:"is_ios_licensed"`
-	IsDesktopLicensed bool   `json:"is_desktop_licensed"`
-	Email             string `json:"email"`
-	CreatedAt         int64  `json:"created_at"`
-	FirstEmailAlias   string `json:"first_email_alias"`
-	ShowTeamAd        string `json:"show_team_ad"`
-}
-
-type downloadDevice struct {
-	Name                              string `json:"name"`
-	EncryptionEnabled                 bool   `json:"encryption_enabled"`
-	DefaultSound                      string `json:"default_sound"`
-	AlwaysUseDefaultSound             bool   `json:"always_use_default_sound"`
-	DefaultHighPrioritySound          string `json:"default_high_priority_sound"`
-	AlwaysUseDefaultHighPrioritySound bool   `json:"always_use_default_high_priority_sound"`
-	DismissalSyncEnabled              bool   `json:"dismissal_sync_enabled"`
-}
-
-// handleDownload serves GET /1/messages.json: the device's whole queue in
-// ascending id order. Downloading removes nothing.
-func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request, _ []string) {
-	q := r.URL.Query()
-	s.mu.Lock()
-	acc, d, msg := s.accountDeviceLocked(q.Get("secret"), q.Get("device_id"))
-	if msg != "" {
-		s.mu.Unlock()
-		s.fail(w, http.StatusBadRequest, msg)
-		return
-	}
-	d.prune(s.now().Unix())
-	out := downloadReply{
-		Messages: make([]ClientMessage, len(d.Queue)),
-		User: downloadUser{
-			IsDesktopLicensed: true, Email: acc.Email, CreatedAt: acc.CreatedAt,
-			FirstEmailAlias: acc.UserKey + "@pomail.net", ShowTeamAd: "1",
-		},
-		Device: downloadDevice{
-			Name: d.Name, DefaultSound: "po", DefaultHighPrioritySound: "po",
-		},
-		Status:  1,
-		Request: newRequestID(),
-	}
-	for i, c := range d.Queue {
-		out.Messages[i] = c.Msg
-	}
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, out)
-}
-
 // handleDeleteUpTo serves POST /1/devices/{device}/update_highest_message.json:
 // every message of this device with id <= message is deleted (inclusive).
 func (s *Server) handleDeleteUpTo(w http.ResponseWriter, r *http.Request, path []string) {
@@ -183,7 +121,7 @@ func (s *Server) handleDeleteUpTo(w http.ResponseWriter, r *http.Request, path [
 		s.failParse(w, err)
 		return
 	}
-	upto, err := strconv.ParseInt(p.Get("message"), 10, 64)
+	upto, err := strconv.ParseInt(p.num("message"), 10, 64)
 	if err != nil {
 		s.fail(w, http.StatusBadRequest, "message must be a message id")
 		return
@@ -202,10 +140,12 @@ func (s *Server) handleDeleteUpTo(w http.ResponseWriter, r *http.Request, path [
 }
 
 // deleteUpToLocked removes the copies with id <= upto. An id above every id
-// issued is accepted (unconfirmed) and only empties the queue: it does not
-// hide later messages, whose ids are always higher than any issued before.
+// the device was issued is accepted (unconfirmed) and only empties the
+// queue: later messages still get the device's next ids, and nothing hides
+// them, even those below such a watermark (a client that deletes up to an
+// id it never received is wrong, and pobox never does).
 func (s *Server) deleteUpToLocked(d *device, upto int64) {
-	d.Queue = slices.DeleteFunc(d.Queue, func(q queued) bool { return q.Msg.ID <= upto })
+	d.deleteUpTo(upto)
 	d.HighestDeleted = max(d.HighestDeleted, upto)
 }
 

@@ -18,9 +18,6 @@ const (
 	DemoAppName  = "pobox demo"
 )
 
-// maxBacklog bounds the seeded messages kept for devices registered later.
-const maxBacklog = 1000
-
 // AddDemo adds the demo account (without two-factor) and the demo app, or
 // finds them in a loaded state, and returns their fixed credentials.
 func (s *Server) AddDemo() Demo {
@@ -109,14 +106,15 @@ func (s *Server) sampleMessage(sm sample, user, token string) Message {
 }
 
 // backlogLocked keeps a seeded copy for devices the user registers later.
+// The backlog is not capped: it once kept only the last 1,000, so that
+// `pobox sandbox --seed 5000` followed by a login (the usual order: the
+// device comes after the seed) showed 1,000 of the 5,000 messages its
+// banner promised. Its size is what the caller asked Seed for, and the
+// devices registered early hold as many copies anyway; for big backlogs
+// QueueBulk costs nothing per message.
 func (s *Server) backlogLocked(user string, c ClientMessage) {
-	acc := s.st.Accounts[user]
-	if acc == nil {
-		return
-	}
-	acc.Backlog = append(acc.Backlog, c)
-	if len(acc.Backlog) > maxBacklog {
-		acc.Backlog = slices.Delete(acc.Backlog, 0, len(acc.Backlog)-maxBacklog)
+	if acc := s.st.Accounts[user]; acc != nil {
+		acc.Backlog = append(acc.Backlog, c)
 	}
 }
 
@@ -132,6 +130,6 @@ func (s *Server) deliverBacklogLocked(acc *account, d *device) {
 				}
 			}
 		}
-		s.st.enqueue(d, c, 0)
+		d.enqueue(c, 0)
 	}
 }

@@ -9,10 +9,15 @@
 // hide in code shared by client and server.
 //
 // A test starts one with New, adds accounts (AddAccount, AddDemo), apps
-// (AddApp) and publishes (Publish, or POST /1/messages.json); it can inject
-// failures (FailNext, HangNext), drop websockets (DropWebsockets), send raw
-// frames (SendFrame, Reload), stop keep-alives (SetKeepAlive), and read the
-// state (Devices, Device, Receipt, WebsocketLogins, Requests), waiting for
+// (AddApp) and publishes (Publish, or POST /1/messages.json), or queues a
+// big backlog at once (QueueBulk, QueueBulkUser: a million messages in
+// constant time and memory; QueueLen counts them); it can inject
+// faults (FaultNext: a JSON error, a hang, a proxy's HTML page, an empty
+// body, a reply cut off, a reset or closed connection, a stall, a slow but
+// steady stream; FailNext and HangNext are its first two), drop websockets
+// (DropWebsockets), send raw frames (SendFrame, Reload), stop keep-alives
+// (SetKeepAlive), and read the state (Devices, Device, Receipt, Requests, and WebsocketLogins, which
+// keeps each login frame's type and bytes as received), waiting for
 // conditions with Wait, WaitOnline and WaitLogins rather than sleeping.
 //
 // Where pushover-api.md says "unconfirmed", the sandbox behaves as a careful
@@ -23,11 +28,17 @@
 //   - A new login mints a new secret; older secrets stay valid.
 //   - Bad secret or device id on the Open Client endpoints: HTTP 400 with an
 //     errors array (devices.json: errors.secret).
+//   - Message ids are relative to the device: each device numbers its
+//     messages from Options.FirstID; the umid of one message is the same on
+//     every device. State files of the global counter are migrated.
 //   - Emergency repeats: a new copy with a new id, the same receipt and umid,
 //     every retry seconds, at most 50 deliveries, until acknowledged,
 //     cancelled or expired; acknowledging marks every copy acked=1 and sends
 //     '!' to the other devices holding one.
-//   - Acknowledging an acknowledged or expired receipt succeeds.
+//   - Acknowledging an acknowledged receipt succeeds and changes nothing.
+//     Acknowledging an expired or cancelled one succeeds too, but the
+//     receipt stays expired or cancelled and unacknowledged (no callback,
+//     copies keep acked=0). Cancelling an ended receipt changes nothing.
 //   - A failed websocket login gets 'E' and a close frame (code 1008).
 //   - messages.json: the default sound is sent as "po"; monospace=1 is sent
 //     when set.

@@ -22,18 +22,8 @@ import (
 // deliverLocked enqueues a copy of m on every target device and returns the
 // device ids to notify. For priority 2 it creates the receipt.
 func (s *Server) deliverLocked(ap *app, m Message, users []string, devs [][]*device, pub *Published, backlog bool) []string {
-	now := s.now().Unix()
-	date := now
-	if m.Timestamp > 0 {
-		date = m.Timestamp
-	}
-	tmpl := ClientMessage{
-		Title: m.Title, Message: m.Message, App: ap.Name,
-		AID: ap.AID, AIDStr: strconv.FormatInt(ap.AID, 10), Icon: ap.Icon,
-		Date: date, QueuedDate: now, DispatchedDate: now,
-		Priority: m.Priority, Sound: soundCode(m.Sound), URL: m.URL, URLTitle: m.URLTitle,
-		HTML: b2i(m.HTML), Monospace: b2i(m.Monospace),
-	}
+	tmpl := s.template(ap, m)
+	now := tmpl.QueuedDate
 	var expiresAt int64
 	if m.TTL > 0 && m.Priority != 2 { // ttl is ignored for emergencies
 		expiresAt = now + int64(m.TTL)
@@ -64,7 +54,7 @@ func (s *Server) deliverLocked(ap *app, m Message, users []string, devs [][]*dev
 		c.UMIDStr = strconv.FormatInt(c.UMID, 10)
 		t := target{User: u, UMID: c.UMID}
 		for _, d := range devs[i] {
-			s.st.enqueue(d, c, expiresAt)
+			d.enqueue(c, expiresAt)
 			t.Devices = append(t.Devices, d.ID)
 			notify = append(notify, d.ID)
 		}
@@ -76,6 +66,22 @@ func (s *Server) deliverLocked(ap *app, m Message, users []string, devs [][]*dev
 		}
 	}
 	return notify
+}
+
+// template is the message a publish of m by ap delivers, without ids.
+func (s *Server) template(ap *app, m Message) ClientMessage {
+	now := s.now().Unix()
+	date := now
+	if m.Timestamp > 0 {
+		date = m.Timestamp
+	}
+	return ClientMessage{
+		Title: m.Title, Message: m.Message, App: ap.Name,
+		AID: ap.AID, AIDStr: strconv.FormatInt(ap.AID, 10), Icon: ap.Icon,
+		Date: date, QueuedDate: now, DispatchedDate: now,
+		Priority: m.Priority, Sound: soundCode(m.Sound), URL: m.URL, URLTitle: m.URLTitle,
+		HTML: b2i(m.HTML), Monospace: b2i(m.Monospace),
+	}
 }
 
 func splitTags(list string) []string {
@@ -137,8 +143,8 @@ func (s *Server) repeatDueLocked(mono time.Time) (notify []string, next time.Tim
 		if !rc.pending() || rc.deadline.IsZero() {
 			continue
 		}
-		if !mono.Before(rc.deadline) {
-			rc.Expired, changed = true, true
+		if rc.expireDue(mono) {
+			changed = true
 			continue
 		}
 		if !rc.next.IsZero() && !mono.Before(rc.next) {
@@ -169,7 +175,7 @@ func (s *Server) repeatLocked(rc *receipt) []string {
 		c.QueuedDate, c.DispatchedDate = now, now
 		for _, id := range t.Devices {
 			if d := s.st.Devices[id]; d != nil {
-				s.st.enqueue(d, c, 0)
+				d.enqueue(c, 0)
 				notify = append(notify, id)
 			}
 		}
@@ -177,6 +183,18 @@ func (s *Server) repeatLocked(rc *receipt) []string {
 	rc.Deliveries++
 	rc.LastDeliveredAt = now
 	return notify
+}
+
+// expireDue marks a pending receipt expired once its deadline has passed,
+// and reports whether it did. The scheduler calls it, and so do the calls
+// that read or acknowledge a receipt, so that a call just after the
+// deadline sees it expired even before the scheduler has woken.
+func (rc *receipt) expireDue(mono time.Time) bool {
+	if !rc.pending() || rc.deadline.IsZero() || mono.Before(rc.deadline) {
+		return false
+	}
+	rc.Expired = true
+	return true
 }
 
 // rescheduleLoaded restarts the schedule of the pending receipts of a
@@ -207,9 +225,17 @@ type callbackJob struct {
 // (all group members too) gets acked=1, and repeats stop. Devices other
 // than the acknowledging one that hold a copy are notified with '!' so that
 // they see acked=1 (a sandbox choice; Pushover's behaviour is undocumented).
-// Acknowledging again, or after expiry, is a success that changes nothing
-// but the copies' flag.
+// Acknowledging again is a success that changes nothing but the copies'
+// flag. Acknowledging an expired or cancelled receipt is a success that
+// changes nothing at all: the receipt stays expired or cancelled and
+// unacknowledged, no callback is made and the copies keep acked=0, since
+// nobody acknowledged the emergency while it was sounding (Pushover's reply
+// is unconfirmed, pushover-api.md 1.5; clients treat either as success).
 func (s *Server) acknowledgeLocked(rc *receipt, user, byID, byName string) ([]string, *callbackJob) {
+	rc.expireDue(time.Now())
+	if rc.Expired || rc.Canceled {
+		return nil, nil
+	}
 	var cb *callbackJob
 	if rc.AcknowledgedAt == 0 {
 		now := s.now().Unix()

@@ -3,8 +3,11 @@ package sandbox
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,4 +114,90 @@ func TestCloseStopsEverything(t *testing.T) {
 	tr.CloseIdleConnections()
 	c.Close()
 	goleak.VerifyNone(t)
+}
+
+// TestCloseStopsStallsAndSlowStreams: Close ends a stalled reply, a slow
+// one and a huge download being read, promptly, and leaves no goroutine.
+func TestCloseStopsStallsAndSlowStreams(t *testing.T) {
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := &http.Transport{}
+	e := &env{t: t, s: s, hc: &http.Client{Transport: tr}}
+	d := e.newDevice("me@example.com", "a")
+	if _, err := s.QueueBulk(d.id, 1_000_000, Message{}); err != nil {
+		t.Fatal(err)
+	}
+	e.mustFault("GET /1/messages.json", 1, Fault{Kind: FaultStall, After: 10, Delay: time.Hour})
+	e.mustFault("GET /1/messages.json", 1, Fault{Kind: FaultSlow, Rate: 1})
+	u := s.APIURL() + e.downloadPath(d)
+	started := make(chan struct{}, 3)
+	ended := make(chan error, 3)
+	release := make(chan struct{}) // the plain download is not read on until Close
+	for i := range 3 {             // stalled, slow, and a plain one whose reader stops
+		go func() {
+			resp, err := e.hc.Get(u)
+			if err != nil {
+				started <- struct{}{}
+				ended <- err
+				return
+			}
+			defer resp.Body.Close()
+			one := make([]byte, 1)
+			_, err = resp.Body.Read(one)
+			started <- struct{}{}
+			if i == 2 {
+				<-release
+			}
+			if err == nil {
+				_, err = io.Copy(io.Discard, resp.Body)
+			}
+			ended <- err
+		}()
+		<-started // one at a time: the faults go to the first two
+	}
+	if n := s.PendingFaults(); n != 0 {
+		t.Fatalf("%d faults not used", n)
+	}
+	waitBlockedWrite(t)
+	start := time.Now()
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Close took %v", d)
+	}
+	close(release)
+	for range 3 {
+		if err := <-ended; err == nil {
+			t.Error("a download cut by Close ended without an error")
+		}
+	}
+	tr.CloseIdleConnections()
+	goleak.VerifyNone(t)
+}
+
+// waitBlockedWrite waits until a download is stuck writing to a client
+// that does not read: the case Close must not wait for. Nothing announces
+// it, so the goroutines' stacks are looked at until one shows it.
+func waitBlockedWrite(t *testing.T) {
+	t.Helper()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(testTimeout)
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		for _, g := range strings.Split(string(buf[:n]), "\n\n") {
+			if strings.Contains(g, "sandbox.writeMessages") && strings.Contains(g, "waitWrite") {
+				return
+			}
+		}
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatal("no download blocked on its client")
+		}
+	}
 }

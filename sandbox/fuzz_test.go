@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -27,6 +29,10 @@ func FuzzFormHandlers(f *testing.F) {
 	f.Add(uint8(2), "multipart/form-data; boundary=b", "", "--b\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\nhi\r\n--b--\r\n")
 	f.Add(uint8(3), form, "", "secret=SECRET&message=9223372036854775807")
 	f.Add(uint8(3), form, "", "secret=SECRET&message=-1")
+	// Numbers with whitespace around them are accepted (params.num); more
+	// such inputs, without a Content-Type, are in testdata/fuzz.
+	f.Add(uint8(3), "", "", "secret=SECRET&message=%201%0A")
+	f.Add(uint8(2), form, "", "token=TOKEN&user=USER&message=n&priority=%0B1%0C&html=1%20&timestamp=%0917%0D")
 	f.Add(uint8(4), form, "secret=SECRET", "")
 	f.Add(uint8(5), form, "", "token=TOKEN")
 	f.Add(uint8(6), "text/plain", "a=%zz", "\x00\x01")
@@ -107,4 +113,40 @@ func fuzzFixture(t *testing.T) (*Server, []string, *strings.Replacer) {
 	fill := strings.NewReplacer("EMAIL", demo.Email, "PASSWORD", demo.Password, "SECRET", secret,
 		"TOKEN", demo.Token, "USER", demo.User)
 	return s, paths, fill
+}
+
+// FuzzNumericParam: ASCII whitespace around a numeric parameter never
+// changes how it is read (params.num), for integers and 0/1 flags alike.
+func FuzzNumericParam(f *testing.F) {
+	f.Add("12", " \n")
+	f.Add("-2", "\t\r\n")
+	f.Add("1", "")
+	f.Add("1 1", " ")
+	f.Add("", "\v\f")
+	f.Add("true", " ")
+	f.Fuzz(func(t *testing.T, v, pad string) {
+		pad = strings.Map(func(r rune) rune {
+			if strings.ContainsRune(" \t\r\n\v\f", r) {
+				return r
+			}
+			return -1
+		}, pad)
+		read := func(s string) (n int, nErr bool, b bool, bErr bool) {
+			p := &params{Values: url.Values{"x": {s}}}
+			ei, eb := &APIError{}, &APIError{}
+			n = -7 // absent leaves it alone
+			p.intParam(ei, "x", &n)
+			p.boolParam(eb, "x", &b)
+			return n, len(ei.Errors) > 0, b, len(eb.Errors) > 0
+		}
+		bare := strings.Trim(v, " \t\r\n\v\f")
+		n1, e1, b1, f1 := read(bare)
+		n2, e2, b2, f2 := read(pad + v + pad)
+		if n1 != n2 || e1 != e2 || b1 != b2 || f1 != f2 {
+			t.Fatalf("%q read as (%d %v %v %v), padded %q as (%d %v %v %v)", bare, n1, e1, b1, f1, pad+v+pad, n2, e2, b2, f2)
+		}
+		if want, err := strconv.Atoi(bare); bare != "" && (err == nil) != !e1 || (err == nil && n1 != want) {
+			t.Fatalf("%q read as %d (error %v), strconv says %d %v", bare, n1, e1, want, err)
+		}
+	})
 }

@@ -30,8 +30,12 @@ func (l *requestLog) add(r Request) {
 	defer l.mu.Unlock()
 	l.entries = appendCapped(l.entries, r, maxRequests)
 	if l.w != nil {
-		fmt.Fprintf(l.w, "%s %s %s %d %s\n", r.At.Format("15:04:05.000"), r.Method, r.Path, r.Status,
-			r.Duration.Round(time.Microsecond))
+		fault := ""
+		if r.Fault != "" {
+			fault = " fault=" + r.Fault
+		}
+		fmt.Fprintf(l.w, "%s %s %s %d %s%s\n", r.At.Format("15:04:05.000"), r.Method, r.Path, r.Status,
+			r.Duration.Round(time.Microsecond), fault)
 	}
 }
 

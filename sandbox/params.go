@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // params are the request parameters of one call, whatever the encoding.
@@ -113,10 +114,18 @@ func mergeJSON(vs url.Values, body []byte) error {
 	return nil
 }
 
+// num is a numeric parameter without the ASCII whitespace around it. The
+// real server's framework (Rails) casts " 12 " and "12\n" to 12; an Open
+// Client that sends message=N\n (update_highest_message.json) would
+// otherwise get HTTP 400 forever and never empty its queue. Blank is absent.
+func (p *params) num(name string) string {
+	return strings.Trim(p.Get(name), " \t\r\n\v\f")
+}
+
 // intParam parses an optional integer parameter into *dst; absent leaves
 // dst alone. A bad value is recorded in e.
 func (p *params) intParam(e *APIError, name string, dst *int) {
-	v := p.Get(name)
+	v := p.num(name)
 	if v == "" {
 		return
 	}
@@ -130,7 +139,7 @@ func (p *params) intParam(e *APIError, name string, dst *int) {
 
 // boolParam parses an optional 0/1 flag ("true"/"false" also accepted).
 func (p *params) boolParam(e *APIError, name string, dst *bool) {
-	switch p.Get(name) {
+	switch p.num(name) {
 	case "":
 	case "1", "true":
 		*dst = true

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"time"
@@ -31,8 +32,12 @@ func loadState(path string) (st *state, ok bool, err error) {
 	if err := json.Unmarshal(data, st); err != nil {
 		return nil, false, fmt.Errorf("%s is not a sandbox state file: %w", path, err)
 	}
-	if st.Version != 1 {
-		return nil, false, fmt.Errorf("%s has state version %d, want 1", path, st.Version)
+	switch st.Version {
+	case 1:
+		st.migrateV1()
+	case stateVersion:
+	default:
+		return nil, false, fmt.Errorf("%s has state version %d; this sandbox reads versions 1 and %d", path, st.Version, stateVersion)
 	}
 	if st.Accounts == nil {
 		st.Accounts = map[string]*account{}
@@ -49,8 +54,30 @@ func loadState(path string) (st *state, ok bool, err error) {
 	if st.Receipts == nil {
 		st.Receipts = map[string]*receipt{}
 	}
+	for _, d := range st.Devices {
+		d.normalise()
+	}
 	st.index()
 	return st, true, nil
+}
+
+// migrateV1 turns the one global id counter of version 1 into a counter
+// per device. Each device continues above every id that counter issued and
+// above what the device holds or has deleted (a watermark can lie above
+// every issued id), so that no id a client has seen is issued again.
+func (st *state) migrateV1() {
+	for _, d := range st.Devices {
+		next := st.LegacyNextID
+		for _, q := range d.Queue {
+			next = max(next, q.lastID()+1)
+		}
+		if d.HighestDeleted < math.MaxInt64 {
+			next = max(next, d.HighestDeleted+1)
+		}
+		d.NextID = max(next, 1)
+	}
+	st.LegacyNextID = 0
+	st.Version = stateVersion
 }
 
 // dirty notes a change of state: Wait re-checks its condition, and the

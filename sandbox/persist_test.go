@@ -60,3 +60,34 @@ func TestBadStateFile(t *testing.T) {
 		t.Fatal("New accepted a corrupt state file")
 	}
 }
+
+// TestBulkRunPersists: a queue of a million bulk messages is one entry of
+// the state file, and loads back as a million, cut where it was cut.
+func TestBulkRunPersists(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	e1 := newEnv(t, Options{StatePath: path})
+	d := e1.newDevice("me@example.com", "big")
+	r, err := e1.s.QueueBulk(d.id, 1_000_000, Message{Message: "bulk"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e1.do("POST", "/1/devices/"+d.id+"/update_highest_message.json", url.Values{"secret": {d.secret}, "message": {"250000"}}).check(t, 200)
+	if err := e1.s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() > 16<<10 {
+		t.Fatalf("state file of a million queued messages: %v, %v bytes", err, fi.Size())
+	}
+	e2 := newEnv(t, Options{StatePath: path})
+	if n, _ := e2.s.QueueLen(d.id); n != 750_000 {
+		t.Errorf("%d queued after the restart, want 750000", n)
+	}
+	e2.publish(Message{Token: e2.s.AddApp("x"), User: d.user, Message: "next"})
+	e2.s.mu.Lock()
+	q := e2.s.st.Devices[d.id].Queue
+	first, last := q[0].Msg, q[len(q)-1].Msg
+	e2.s.mu.Unlock()
+	if first.ID != 250_001 || first.UMID != r.FirstUMID+250_000 || last.ID != r.LastID+1 {
+		t.Errorf("after the restart: first id %d umid %d, last id %d", first.ID, first.UMID, last.ID)
+	}
+}

@@ -81,7 +81,7 @@ func messageFromParams(p *params, e *APIError) Message {
 	p.intParam(e, "retry", &m.Retry)
 	p.intParam(e, "expire", &m.Expire)
 	p.intParam(e, "ttl", &m.TTL)
-	if v := p.Get("timestamp"); v != "" {
+	if v := p.num("timestamp"); v != "" {
 		ts, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || ts <= 0 {
 			e.add("timestamp", "timestamp is invalid")

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"net/http"
 	"slices"
+	"time"
 )
 
 // Publisher endpoints besides messages.json, pushover-api.md 3.2 and 3.3.
@@ -30,45 +31,47 @@ func soundCode(name string) string {
 	return name
 }
 
-// appFromToken resolves the token parameter of a publisher call, writing
-// Pushover's error when it is not a known app.
-func (s *Server) appFromTokenLocked(w http.ResponseWriter, token string) *app {
-	ap := s.st.Apps[token]
-	if ap == nil {
-		s.failAPI(w, &APIError{Status: http.StatusBadRequest,
-			Errors: []string{"application token is invalid"}, Invalid: []string{"token"}})
-	}
-	return ap
+// The handlers never write a reply while holding s.mu: a client that
+// reads slowly, or an injected stall, must not hold up the whole server.
+
+// errToken and errReceipt are Pushover's errors for an unknown token and
+// for a receipt that is unknown or another app's (both look the same to
+// the caller, as for Pushover, so receipts cannot be probed).
+func errToken() *APIError {
+	return &APIError{Status: http.StatusBadRequest, Errors: []string{"application token is invalid"}, Invalid: []string{"token"}}
 }
 
-// receiptLocked resolves a receipt of the app, writing the error if it is
-// unknown or another app's (both look the same to the caller, as for
-// Pushover, so receipts cannot be probed).
-func (s *Server) receiptLocked(w http.ResponseWriter, ap *app, id string) *receipt {
+func errReceipt() *APIError {
+	return &APIError{Status: http.StatusBadRequest,
+		Errors: []string{"receipt not found; may be invalid or expired"}, Invalid: []string{"receipt"}}
+}
+
+// receiptOfLocked resolves a token and one of its app's receipts.
+func (s *Server) receiptOfLocked(token, id string) (*receipt, *APIError) {
+	ap := s.st.Apps[token]
+	if ap == nil {
+		return nil, errToken()
+	}
 	rc := s.st.Receipts[id]
 	if rc == nil || rc.Token != ap.Token {
-		s.failAPI(w, &APIError{Status: http.StatusBadRequest,
-			Errors: []string{"receipt not found; may be invalid or expired"}, Invalid: []string{"receipt"}})
-		return nil
+		return nil, errReceipt()
 	}
-	return rc
+	return rc, nil
 }
 
 // handleReceipt serves GET /1/receipts/{receipt}.json.
 func (s *Server) handleReceipt(w http.ResponseWriter, r *http.Request, path []string) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	ap := s.appFromTokenLocked(w, r.URL.Query().Get("token"))
-	if ap == nil {
+	rc, e := s.receiptOfLocked(r.URL.Query().Get("token"), path[0])
+	if e != nil {
+		s.mu.Unlock()
+		s.failAPI(w, e)
 		return
 	}
-	rc := s.receiptLocked(w, ap, path[0])
-	if rc == nil {
-		return
-	}
+	expired := rc.expireDue(time.Now())
 	// expires_at is the nominal time; when Options.RetryUnit scales the
 	// schedule, `expired` follows the scaled timer.
-	s.reply(w, http.StatusOK, map[string]any{
+	body := map[string]any{
 		"acknowledged":           b2i(rc.AcknowledgedAt != 0),
 		"acknowledged_at":        rc.AcknowledgedAt,
 		"acknowledged_by":        rc.AcknowledgedBy,
@@ -78,11 +81,17 @@ func (s *Server) handleReceipt(w http.ResponseWriter, r *http.Request, path []st
 		"expires_at":             rc.ExpiresAt,
 		"called_back":            b2i(rc.CalledBackAt != 0),
 		"called_back_at":         rc.CalledBackAt,
-	})
+	}
+	s.mu.Unlock()
+	if expired {
+		s.dirty()
+	}
+	s.reply(w, http.StatusOK, body)
 }
 
 // handleCancel serves POST /1/receipts/{receipt}/cancel.json: the repeats
-// stop. Cancelling twice, or after acknowledgement, succeeds.
+// stop. Cancelling twice, or after acknowledgement or expiry, succeeds and
+// leaves the receipt as it was: a receipt ends in one state only.
 func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request, path []string) {
 	p, err := s.readParams(r)
 	if err != nil {
@@ -90,17 +99,16 @@ func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request, path []str
 		return
 	}
 	s.mu.Lock()
-	ap := s.appFromTokenLocked(w, p.Get("token"))
-	if ap == nil {
+	rc, e := s.receiptOfLocked(p.Get("token"), path[0])
+	if e != nil {
 		s.mu.Unlock()
+		s.failAPI(w, e)
 		return
 	}
-	rc := s.receiptLocked(w, ap, path[0])
-	if rc == nil {
-		s.mu.Unlock()
-		return
+	rc.expireDue(time.Now())
+	if rc.pending() {
+		rc.Canceled = true
 	}
-	rc.Canceled = true
 	s.mu.Unlock()
 	s.dirty()
 	s.kick(s.kickRepeat)
@@ -116,13 +124,15 @@ func (s *Server) handleCancelByTag(w http.ResponseWriter, r *http.Request, path 
 		return
 	}
 	s.mu.Lock()
-	ap := s.appFromTokenLocked(w, p.Get("token"))
+	ap := s.st.Apps[p.Get("token")]
 	if ap == nil {
 		s.mu.Unlock()
+		s.failAPI(w, errToken())
 		return
 	}
-	n := 0
+	n, mono := 0, time.Now()
 	for _, rc := range s.st.Receipts {
+		rc.expireDue(mono)
 		if rc.Token == ap.Token && rc.pending() && slices.Contains(rc.Tags, path[0]) {
 			rc.Canceled = true
 			n++
@@ -137,9 +147,10 @@ func (s *Server) handleCancelByTag(w http.ResponseWriter, r *http.Request, path 
 // handleSounds serves GET /1/sounds.json.
 func (s *Server) handleSounds(w http.ResponseWriter, r *http.Request, _ []string) {
 	s.mu.Lock()
-	ap := s.appFromTokenLocked(w, r.URL.Query().Get("token"))
+	ap := s.st.Apps[r.URL.Query().Get("token")]
 	s.mu.Unlock()
 	if ap == nil {
+		s.failAPI(w, errToken())
 		return
 	}
 	s.reply(w, http.StatusOK, map[string]any{"sounds": sounds})
@@ -148,9 +159,10 @@ func (s *Server) handleSounds(w http.ResponseWriter, r *http.Request, _ []string
 // handleLimits serves GET /1/apps/limits.json.
 func (s *Server) handleLimits(w http.ResponseWriter, r *http.Request, _ []string) {
 	s.mu.Lock()
-	ap := s.appFromTokenLocked(w, r.URL.Query().Get("token"))
+	ap := s.st.Apps[r.URL.Query().Get("token")]
 	if ap == nil {
 		s.mu.Unlock()
+		s.failAPI(w, errToken())
 		return
 	}
 	if s.now().Unix() >= ap.ResetAt {
@@ -172,23 +184,30 @@ func (s *Server) handleValidate(w http.ResponseWriter, r *http.Request, _ []stri
 		s.failParse(w, err)
 		return
 	}
+	body, e := s.validateUser(p.Get("token"), p.Get("user"), p.Get("device"))
+	if e != nil {
+		s.failAPI(w, e)
+		return
+	}
+	s.reply(w, http.StatusOK, body)
+}
+
+// validateUser is validate.json's answer, or its error.
+func (s *Server) validateUser(token, key, dev string) (map[string]any, *APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.appFromTokenLocked(w, p.Get("token")) == nil {
-		return
+	if s.st.Apps[token] == nil {
+		return nil, errToken()
 	}
-	key, dev := p.Get("user"), p.Get("device")
-	bad := func(param, msg string) {
-		s.failAPI(w, &APIError{Status: http.StatusBadRequest, Errors: []string{msg}, Invalid: []string{param}})
+	bad := func(param, msg string) *APIError {
+		return &APIError{Status: http.StatusBadRequest, Errors: []string{msg}, Invalid: []string{param}}
 	}
 	if g := s.st.Groups[key]; g != nil {
-		s.reply(w, http.StatusOK, map[string]any{"group": 1, "devices": []string{}, "licenses": []string{}})
-		return
+		return map[string]any{"group": 1, "devices": []string{}, "licenses": []string{}}, nil
 	}
 	acc := s.st.Accounts[key]
 	if acc == nil {
-		bad("user", "user key is invalid")
-		return
+		return nil, bad("user", "user key is invalid")
 	}
 	names := []string{}
 	for _, id := range acc.Devices {
@@ -198,11 +217,10 @@ func (s *Server) handleValidate(w http.ResponseWriter, r *http.Request, _ []stri
 	}
 	switch {
 	case dev != "" && !slices.Contains(names, dev):
-		bad("device", "device name is not valid for user")
+		return nil, bad("device", "device name is not valid for user")
 	case len(names) == 0:
-		bad("user", "user has no active devices")
-	default:
-		licenses := []string{"Desktop"} // Open Client devices count as Desktop
-		s.reply(w, http.StatusOK, map[string]any{"group": 0, "devices": names, "licenses": licenses})
+		return nil, bad("user", "user has no active devices")
 	}
+	licenses := []string{"Desktop"} // Open Client devices count as Desktop
+	return map[string]any{"group": 0, "devices": names, "licenses": licenses}, nil
 }

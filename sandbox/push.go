@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -96,23 +97,31 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, _ []string) 
 	defer s.ws.remove(ss)
 
 	_ = conn.SetReadDeadline(time.Now().Add(loginTimeout))
-	_, line, err := conn.ReadMessage()
+	typ, line, err := conn.ReadMessage()
 	if err != nil {
 		return
 	}
+	login := WSLogin{FrameType: typ, Raw: line, At: time.Now()}
 	device, secret, ok := parseLogin(line)
-	if ok {
-		s.mu.Lock()
-		d, acc := s.st.Devices[device], s.st.bySecret[secret]
-		ok = d != nil && acc != nil && d.UserKey == acc.UserKey
-		s.mu.Unlock()
+	s.mu.Lock()
+	d, acc := s.st.Devices[device], s.st.bySecret[secret]
+	s.mu.Unlock()
+	ok = ok && d != nil && acc != nil && d.UserKey == acc.UserKey
+	if d != nil {
+		login.DeviceID = device
 	}
 	if !ok {
-		s.ws.recordLogin(device, false)
+		s.ws.recordLogin(login)
 		s.broadcast()
 		// Unconfirmed: the server closes after 'E'. The sandbox does, with
-		// a close handshake, and reads until the client answers it.
-		s.log.note("websocket login rejected (device %q)", clip(device, 40))
+		// a close handshake, and reads until the client answers it. Only a
+		// registered device id is logged: a client that swaps the fields
+		// or leaves one out would otherwise put its secret in the log.
+		who := "an unknown device"
+		if d != nil {
+			who = "device " + device
+		}
+		s.log.note("websocket login rejected for %s (%d bytes in a %s frame)", who, len(line), frameName(typ))
 		ss.finish(frameError)
 		drain(conn)
 		return
@@ -124,7 +133,8 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, _ []string) 
 	}
 	// Recorded once live, so that WaitLogins returning means the session
 	// receives frames.
-	s.ws.recordLogin(device, true)
+	login.OK = true
+	s.ws.recordLogin(login)
 	s.broadcast()
 	defer s.broadcast()
 	defer s.ws.unsetLive(device, ss)
@@ -136,6 +146,16 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, _ []string) 
 			return
 		}
 	}
+}
+
+func frameName(typ int) string {
+	switch typ {
+	case websocket.TextMessage:
+		return "text"
+	case websocket.BinaryMessage:
+		return "binary"
+	}
+	return "type " + strconv.Itoa(typ)
 }
 
 // parseLogin reads "login:{device_id}:{secret}" with or without the

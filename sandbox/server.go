@@ -192,15 +192,22 @@ func (s *Server) Close() error {
 // then the request log.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	var rec *recorder
 	logIt := func(code int) {
-		s.log.add(Request{At: start, Method: r.Method, Path: redactPath(r.URL), Status: code, Duration: time.Since(start)})
+		s.log.add(Request{At: start, Method: r.Method, Path: redactPath(r.URL), Status: code,
+			Duration: time.Since(start), Fault: rec.fault})
 		s.broadcast()
 	}
 	// A websocket is logged when it is taken over, not hours later when
 	// it closes.
-	rec := &recorder{ResponseWriter: w, onHijack: func() { logIt(http.StatusSwitchingProtocols) }}
+	rec = &recorder{ResponseWriter: w, onHijack: func() { logIt(http.StatusSwitchingProtocols) }}
 	defer func() {
-		if v := recover(); v != nil {
+		v := recover()
+		if v == http.ErrAbortHandler { // recorder.abort without a hijackable connection
+			logIt(rec.status)
+			panic(v)
+		}
+		if v != nil {
 			// Bad input must never take the server down; answer 500 instead.
 			s.log.note("panic serving %s %s: %v", r.Method, redactPath(r.URL), v)
 			if rec.status == 0 {
@@ -208,6 +215,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if rec.hijacked {
+			return
+		}
+		if rec.aborted {
+			logIt(rec.status) // 0: the connection was dropped before a reply
 			return
 		}
 		code := rec.code()
@@ -228,11 +239,30 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.fail(rec, http.StatusMethodNotAllowed, "method "+clip(r.Method, 20)+" not allowed, use "+rt.allow())
 		return
 	}
-	if !s.faults.apply(s, rec, r, rt.pattern) {
-		return
+	if rt.pattern != "/push" {
+		// A reply blocked on a client that does not read would keep Close
+		// waiting; once the request is over (client gone, or Close), its
+		// writes fail at once. The websocket has deadlines of its own.
+		stop := context.AfterFunc(r.Context(), func() {
+			_ = http.NewResponseController(w).SetWriteDeadline(time.Now())
+		})
+		defer stop()
+	}
+	var fw *faultWriter
+	if f, ok := s.faults.take(r.Method, r.URL.Path, rt.pattern); ok {
+		s.broadcast() // Wait can see that a fault was used
+		rec.fault = f.Kind.String()
+		if fw, ok = s.applyFault(rec, r, f); !ok {
+			return
+		}
 	}
 	r.Body = http.MaxBytesReader(rec, r.Body, s.opts.MaxBody)
-	h(rec, r, params)
+	if fw == nil {
+		h(rec, r, params)
+		return
+	}
+	h(fw, r, params)
+	fw.finish()
 }
 
 // recorder remembers the status for the log and passes Hijack through for
@@ -240,8 +270,42 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type recorder struct {
 	http.ResponseWriter
 	status   int
-	hijacked bool
+	hijacked bool   // by the websocket upgrade
+	aborted  bool   // the connection was dropped by a fault
+	fault    string // the kind of the injected fault, for the log
 	onHijack func()
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (rw *recorder) Unwrap() http.ResponseWriter { return rw.ResponseWriter }
+
+// Flush sends what has been written so far (faults need it mid-reply).
+func (rw *recorder) Flush() {
+	if f, ok := rw.ResponseWriter.(http.Flusher); ok && !rw.aborted {
+		f.Flush()
+	}
+}
+
+// abort drops the connection without finishing the reply: with a TCP
+// reset (SO_LINGER 0) when reset is set, else with an ordinary close.
+// Whatever was flushed before has reached the client.
+func (rw *recorder) abort(reset bool) {
+	if rw.aborted {
+		return
+	}
+	h, ok := rw.ResponseWriter.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler) // net/http drops the connection too
+	}
+	conn, _, err := h.Hijack()
+	rw.aborted = true
+	if err != nil {
+		return
+	}
+	if tc, ok := conn.(*net.TCPConn); ok && reset {
+		_ = tc.SetLinger(0)
+	}
+	conn.Close()
 }
 
 func (rw *recorder) WriteHeader(code int) {

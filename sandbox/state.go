@@ -2,22 +2,23 @@ package sandbox
 
 import (
 	"slices"
-	"strconv"
 	"time"
 )
 
 // state is everything the sandbox knows, guarded by Server.mu. Its exported
 // fields are what --state persists.
 type state struct {
-	Version  int                 `json:"version"`
-	NextID   int64               `json:"next_id"`   // next per-device message id
-	NextUMID int64               `json:"next_umid"` // next id across a user's devices
-	NextAID  int64               `json:"next_aid"`
-	Accounts map[string]*account `json:"accounts"` // by user key
-	Apps     map[string]*app     `json:"apps"`     // by token
-	Groups   map[string]*group   `json:"groups"`   // by group key
-	Devices  map[string]*device  `json:"devices"`  // by device id
-	Receipts map[string]*receipt `json:"receipts"` // by receipt
+	Version int `json:"version"`
+	// LegacyNextID is the one global id counter of version 1 files, read
+	// only to migrate them (see migrateV1); ids are per device since.
+	LegacyNextID int64               `json:"next_id,omitempty"`
+	NextUMID     int64               `json:"next_umid"` // next id across a user's devices
+	NextAID      int64               `json:"next_aid"`
+	Accounts     map[string]*account `json:"accounts"` // by user key
+	Apps         map[string]*app     `json:"apps"`     // by token
+	Groups       map[string]*group   `json:"groups"`   // by group key
+	Devices      map[string]*device  `json:"devices"`  // by device id
+	Receipts     map[string]*receipt `json:"receipts"` // by receipt
 
 	// Indexes rebuilt after load.
 	byEmail  map[string]*account
@@ -53,14 +54,12 @@ type device struct {
 	ID             string   `json:"id"`
 	Name           string   `json:"name"`
 	UserKey        string   `json:"user_key"`
-	Queue          []queued `json:"queue"`
+	Queue          []queued `json:"queue"` // ascending ids; see queue.go
 	HighestDeleted int64    `json:"highest_deleted"`
-}
-
-// queued is one copy of a message in a device's queue.
-type queued struct {
-	Msg       ClientMessage `json:"msg"`
-	ExpiresAt int64         `json:"expires_at,omitempty"` // ttl: Unix time it leaves the queue
+	// NextID is the id the device's next message gets: ids are relative
+	// to the device (pushover-api.md 1.3), so a new device starts at
+	// Options.FirstID whatever the other devices of the account hold.
+	NextID int64 `json:"next_id"`
 }
 
 // receipt is one emergency message and its repeat schedule.
@@ -101,10 +100,13 @@ func (r *receipt) pending() bool {
 	return r.AcknowledgedAt == 0 && !r.Expired && !r.Canceled
 }
 
+// stateVersion is the version of the state file written; version 1 (one
+// global id counter) is migrated on load.
+const stateVersion = 2
+
 func newState(firstID int64) *state {
 	st := &state{
-		Version: 1,
-		NextID:  firstID,
+		Version: stateVersion,
 		// umids come from their own counter, far from the ids, so that a
 		// client mixing up id and umid is caught.
 		NextUMID: firstID + 500_000_000_000,
@@ -135,15 +137,12 @@ func (st *state) index() {
 	}
 }
 
-func (st *state) newID() int64 {
-	id := st.NextID
-	st.NextID++
-	return id
-}
+func (st *state) newUMID() int64 { return st.newUMIDs(1) }
 
-func (st *state) newUMID() int64 {
+// newUMIDs reserves n consecutive umids and returns the first.
+func (st *state) newUMIDs(n int64) int64 {
 	id := st.NextUMID
-	st.NextUMID++
+	st.NextUMID += n
 	return id
 }
 
@@ -155,31 +154,6 @@ func (st *state) deviceNamed(a *account, name string) *device {
 		}
 	}
 	return nil
-}
-
-// enqueue appends a copy of m to the device's queue with a fresh id.
-func (st *state) enqueue(d *device, m ClientMessage, expiresAt int64) {
-	m.ID = st.newID()
-	m.IDStr = strconv.FormatInt(m.ID, 10)
-	d.Queue = append(d.Queue, queued{Msg: m, ExpiresAt: expiresAt})
-}
-
-// prune drops copies whose ttl has passed.
-func (d *device) prune(now int64) {
-	d.Queue = slices.DeleteFunc(d.Queue, func(q queued) bool {
-		return q.ExpiresAt != 0 && q.ExpiresAt <= now
-	})
-}
-
-// view is the public copy of a device.
-func (d *device) view(now int64, online bool) Device {
-	d.prune(now)
-	out := Device{ID: d.ID, Name: d.Name, UserKey: d.UserKey, HighestDeleted: d.HighestDeleted, Online: online}
-	out.Queue = make([]ClientMessage, len(d.Queue))
-	for i, q := range d.Queue {
-		out.Queue[i] = q.Msg
-	}
-	return out
 }
 
 func (r *receipt) view() ReceiptState {

@@ -12,8 +12,9 @@ type Options struct {
 	Addr string
 	// KeepAlive is the interval of '#' frames; 0 means 30s.
 	KeepAlive time.Duration
-	// FirstID is the first message id; 0 means 1. Tests use 1<<53+1 so that
-	// clients decoding ids into float64 are caught.
+	// FirstID is the first message id of every device (ids are relative
+	// to the device); 0 means 1. Tests use 1<<53+1 so that clients decoding
+	// ids into float64 are caught.
 	FirstID int64
 	// StatePath, when set, is a JSON file the state is loaded from at New
 	// and saved to after every change and at Close. "" keeps it in memory.
@@ -101,6 +102,7 @@ type Device struct {
 	ID, Name, UserKey string
 	Queue             []ClientMessage // what GET /1/messages.json would return now
 	HighestDeleted    int64           // the last update_highest_message watermark
+	NextID            int64           // the id the device's next message will get
 	Online            bool            // a websocket session is logged in
 }
 
@@ -123,12 +125,23 @@ type ReceiptState struct {
 	Tags                 []string
 }
 
-// WSLogin is one login attempt on the websocket.
+// WSLogin is one login attempt on the websocket: the first frame of a
+// connection, exactly as received, so that tests can assert that a client
+// sends the text frame "login:DEVICE:SECRET\n" (pushover-api.md 2).
+// Raw holds the secret: it is for assertions and is never logged.
 type WSLogin struct {
-	DeviceID string
-	At       time.Time
-	OK       bool
+	DeviceID  string    // the registered device the line names, else ""
+	FrameType int       // TextFrame or BinaryFrame (gorilla's TextMessage, BinaryMessage)
+	Raw       []byte    // the frame's payload, byte for byte
+	At        time.Time // when the frame was read
+	OK        bool      // the login was accepted
 }
+
+// Websocket frame types of WSLogin.FrameType, as RFC 6455 numbers them.
+const (
+	TextFrame   = 1
+	BinaryFrame = 2
+)
 
 // Request is one entry of the request log. Path includes the query string
 // with secrets redacted.
@@ -136,8 +149,9 @@ type Request struct {
 	At       time.Time
 	Method   string
 	Path     string
-	Status   int
+	Status   int // 0: the connection was dropped before any reply (a fault)
 	Duration time.Duration
+	Fault    string // the kind of the injected fault ("stall", "reset", ...), or ""
 }
 
 // Demo is the fixed demo account of AddDemo: the same values every run, so

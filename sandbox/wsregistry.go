@@ -1,10 +1,10 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"slices"
 	"sync"
-	"time"
 )
 
 const maxLogins = 10000 // WebsocketLogins keeps the most recent ones
@@ -76,10 +76,10 @@ func (r *wsRegistry) online(device string) bool {
 	return r.live[device] != nil
 }
 
-func (r *wsRegistry) recordLogin(device string, ok bool) {
+func (r *wsRegistry) recordLogin(l WSLogin) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.logins = appendCapped(r.logins, WSLogin{DeviceID: device, At: time.Now(), OK: ok}, maxLogins)
+	r.logins = appendCapped(r.logins, l, maxLogins)
 	r.broadcastLocked()
 }
 
@@ -137,11 +137,15 @@ func (r *wsRegistry) closeAll() {
 }
 
 // WebsocketLogins returns the login attempts (at least the last 10,000),
-// oldest first.
+// oldest first, each with its first frame's type and bytes as received.
 func (s *Server) WebsocketLogins() []WSLogin {
 	s.ws.mu.Lock()
 	defer s.ws.mu.Unlock()
-	return slices.Clone(s.ws.logins)
+	out := slices.Clone(s.ws.logins)
+	for i := range out {
+		out[i].Raw = bytes.Clone(out[i].Raw) // the record stays as received
+	}
+	return out
 }
 
 // WaitOnline blocks until the device has a live websocket session (its
