@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"pobox/cache"
 	"pobox/sandbox"
+	"pobox/session"
 )
 
 // TestDeleteUpToIDNeverAboveStored: `pobox delete --upto 99999999` must not
@@ -269,5 +271,112 @@ func TestUnknownActionIsKept(t *testing.T) {
 	items, _ := db.Outbox(context.Background())
 	if len(items) != 1 || items[0].Kind != "snooze" {
 		t.Fatalf("outbox = %+v, want the unknown action kept", items)
+	}
+}
+
+// TestNewDeviceStartsLowAgain: after a logout and a login as a new device,
+// the new device's ids start low again (here: equal to the old device's).
+// Its messages are stored, shown and announced; the old device's are still
+// listed; the server deletes only the new device's queue, only up to what
+// was stored; and a delete the old device queued is not sent with the new
+// device's id.
+func TestNewDeviceStartsLowAgain(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	for i := range 3 {
+		e.publish("old "+msg(i), 0)
+	}
+	db := e.openDB()
+	old, err := New(e.config(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev, err := old.SyncOnce(context.Background()); err != nil || len(ev.New) != 3 {
+		t.Fatalf("old device sync = %+v, %v", ev, err)
+	}
+	// An action the old device queued and never sent.
+	if _, err := old.DeleteUpTo(context.Background(), 2); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	oldDev, _ := e.srv.Device(e.login.DeviceID)
+
+	// Log in again as a new device.
+	devID, secret, err := e.srv.AddDevice(e.user, "laptop-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.login.DeviceID, e.login.Secret, e.login.DeviceName = devID, session.Secret(secret), "laptop-2"
+	e.srv.RemoveDevice(oldDev.ID) // deleted on the website: its queue no longer matters
+	for i := range 3 {
+		e.publish("new "+msg(i), 0)
+	}
+	en := e.start(e.config(db))
+	var ev Synced
+	var dropped bool
+	timeout := time.After(10 * time.Second)
+	for len(ev.New) < 3 || !dropped {
+		select {
+		case got := <-en.Events():
+			switch got := got.(type) {
+			case Synced:
+				if len(got.New) > 0 {
+					ev = ev.merge(got)
+				}
+			case ActionFailed:
+				dropped = dropped || errors.Is(got.Err, errOtherDevice)
+			}
+		case <-timeout:
+			t.Fatalf("stored %d new, old device's delete dropped: %v", len(ev.New), dropped)
+		}
+	}
+	m, err := db.Get(context.Background(), ev.New[0])
+	if err != nil || m.Message != "new message 0" || m.ID != oldDev.NextID-3 {
+		t.Fatalf("first new message = %+v, %v; want id %d, the old device's first id again", m, err, oldDev.NextID-3)
+	}
+	e.waitServer("new device's queue emptied", func() bool { return e.queueLen() == 0 })
+	if d, _ := e.srv.Device(devID); d.HighestDeleted != m.ID+2 {
+		t.Errorf("server deleted up to %d, want %d", d.HighestDeleted, m.ID+2)
+	}
+	if c := count(t, db); c != 4 { // three new, and the old device's third
+		t.Errorf("%d messages listed, want 4", c)
+	}
+	if d, _ := e.srv.Device(devID); d.HighestDeleted != m.ID+2 {
+		t.Errorf("the old device's delete reached the new device: deleted up to %d", d.HighestDeleted)
+	}
+}
+
+// TestBigBacklogKeepsProgress: a download cut off part-way keeps what it
+// stored and deletes up to it on the server, so that the next download
+// starts there; in the end every id is stored once and the queue is empty.
+func TestBigBacklogKeepsProgress(t *testing.T) {
+	const n = 25000
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	if _, err := e.srv.QueueBulk(e.login.DeviceID, n, sandbox.Message{Title: "bulk"}); err != nil {
+		t.Fatal(err)
+	}
+	// The first download is cut off about a third of the way.
+	if err := e.srv.FaultNext("GET /1/messages.json", 1, sandbox.Fault{Kind: sandbox.FaultTruncate, After: 3 << 20}); err != nil {
+		t.Fatal(err)
+	}
+	db := e.openDB()
+	en, err := New(e.config(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer en.Close()
+	first, err := en.SyncOnce(context.Background())
+	if err == nil || len(first.New) == 0 || len(first.New) >= n {
+		t.Fatalf("first sync: %d stored, %v; want part of the queue and an error", len(first.New), err)
+	}
+	left, _ := e.srv.QueueLen(e.login.DeviceID)
+	if left != n-len(first.New) {
+		t.Fatalf("after the cut-off sync %d are queued, want %d: what was stored must be deleted", left, n-len(first.New))
+	}
+	second, err := en.SyncOnce(context.Background())
+	if err != nil || len(first.New)+len(second.New) != n {
+		t.Fatalf("second sync: %d more, %v; want the remaining %d", len(second.New), err, n-len(first.New))
+	}
+	if left, _ := e.srv.QueueLen(e.login.DeviceID); left != 0 || count(t, db) != n {
+		t.Fatalf("%d left on the server, %d stored; want 0 and %d", left, count(t, db), n)
 	}
 }
