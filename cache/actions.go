@@ -169,9 +169,10 @@ func (db *DB) AcknowledgeReceipt(ctx context.Context, receipt string) (int, erro
 	return int(n), err
 }
 
-// NewestKey returns the highest key ever assigned (0 when none), whether
-// or not that message is still stored: every message stored later has a
-// higher key.
+// NewestKey returns the highest key ever assigned (0 when none): at least
+// the key of every message stored, whether or not it is still stored, and
+// every message stored later has a higher key. (Keys have gaps: a message
+// downloaded again uses up a key too.)
 func (db *DB) NewestKey(ctx context.Context) (int64, error) {
 	return db.readInt(ctx, "read the newest key", `SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0)`)
 }
