@@ -66,6 +66,10 @@ func buildFixture(path string) error {
 	if err != nil {
 		return err
 	}
+	if _, err := db.UseDevice(ctx, "testdevice0000000000000000000000000000000", "test"); err != nil {
+		db.Close()
+		return err
+	}
 	g := newGenerator(1, 1)
 	for n := 0; n < fixtureSize; n += 1000 {
 		if _, err := db.Ingest(ctx, Batch{Device: testDev, Messages: g.batch(1000)}); err != nil {
