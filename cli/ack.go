@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -7,39 +7,50 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/spf13/cobra"
+
 	inboxsync "pobox/sync"
 )
 
-func runAck(ctx context.Context, a *app, args []string) error {
-	fs := newFlagSet(a, "ack",
-		"ack RECEIPT... | ack --all\n\n"+
-			"Acknowledge emergencies (priority 2), which stops their repeats for\n"+
-			"everyone. If Pushover cannot be reached the acknowledgement is queued and\n"+
-			"sent by the next pobox that connects (the exit status is then 1).",
-		"pobox list --json --unacked | jq -r .receipt | xargs pobox ack")
-	all := fs.Bool("all", false, "acknowledge every emergency in the cache not yet acknowledged")
-	cfg, err := parseConfig(a, fs, args)
-	if err != nil {
-		return err
+func newAckCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "ack RECEIPT... | ack --all",
+		Short: "acknowledge emergencies (--all: every one waiting)",
+		Long: "Acknowledge emergencies (priority 2), which stops their repeats for\n" +
+			"everyone. The exit status is 0 when Pushover confirmed every one, 4 when\n" +
+			"it refused one (an unknown or expired receipt), and 5 when Pushover could\n" +
+			"not be reached: the acknowledgement is then queued and sent by the next\n" +
+			"pobox that connects.",
+		Example:           "  pobox list --json --unacked | jq -r .receipt | xargs pobox ack",
+		ValidArgsFunction: completeReceipts(a),
 	}
-	if *all == (fs.NArg() > 0) {
-		return usageError("give receipts, or --all")
-	}
-	return withActions(ctx, cfg, a, func(en *inboxsync.Engine) error {
-		if *all {
-			n, err := en.AcknowledgeAll(ctx)
-			if err == nil && n == 0 {
-				fmt.Fprintln(a.stdout, "No emergency waits for acknowledgement.")
-			}
+	all := cmd.Flags().BoolP("all", "a", false, "acknowledge every emergency in the cache not yet acknowledged")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if *all == (len(args) > 0) {
+			return usageError("give receipts, or --all")
+		}
+		cfg, err := parseConfig(a, cmd)
+		if err != nil {
 			return err
 		}
-		for _, r := range fs.Args() {
-			if err := en.Acknowledge(ctx, r); err != nil {
+		ctx := cmd.Context()
+		return withActions(ctx, cfg, a, func(en *inboxsync.Engine) error {
+			if *all {
+				n, err := en.AcknowledgeAll(ctx)
+				if err == nil && n == 0 {
+					fmt.Fprintln(a.stdout, "No emergency waits for acknowledgement.")
+				}
 				return err
 			}
-		}
-		return nil
-	})
+			for _, r := range args {
+				if err := en.Acknowledge(ctx, r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	return cmd
 }
 
 // withActions queues actions through the sync engine (so that they change
@@ -57,10 +68,12 @@ func withActions(ctx context.Context, cfg *config, a *app, queue func(*inboxsync
 	return reportActions(a.stdout, st.en.Flush(ctx))
 }
 
-// reportActions prints what became of each action and fails if any did
-// not reach Pushover.
+// reportActions prints what became of each action. It returns nil when
+// Pushover carried out every one, the refusals (exit status 4) when it
+// refused any, else a queuedError (exit status 5) when any waits in the
+// outbox.
 func reportActions(w io.Writer, evs []inboxsync.Event) error {
-	var failed error
+	var refused, queued error
 	for _, ev := range evs {
 		switch ev := ev.(type) {
 		case inboxsync.ActionDone:
@@ -68,12 +81,19 @@ func reportActions(w io.Writer, evs []inboxsync.Event) error {
 		case inboxsync.ActionFailed:
 			err := fmt.Errorf("%s: %w", describeAction(ev.Action), ev.Err)
 			if ev.Queued {
-				err = fmt.Errorf("%w (queued: the next pobox that connects sends it)", err)
+				queued = errors.Join(queued, fmt.Errorf("%w (queued: the next pobox that connects sends it)", err))
+			} else {
+				refused = errors.Join(refused, err)
 			}
-			failed = errors.Join(failed, err)
 		}
 	}
-	return failed
+	switch {
+	case refused != nil:
+		return errors.Join(refused, queued)
+	case queued != nil:
+		return &queuedError{queued}
+	}
+	return nil
 }
 
 func describeAction(act inboxsync.Action) string {

@@ -1,8 +1,7 @@
-package main
+package cli
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -12,7 +11,9 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/spf13/cobra"
 
+	"pobox/cache"
 	"pobox/session"
 )
 
@@ -38,6 +39,7 @@ type config struct {
 	Token        string        // publisher app token for `pobox send`
 	User         string        // publisher user/group key for `pobox send`
 	DeviceName   string        // device name `pobox login` proposes; "" = host name
+	Hooks        []*hook       // [[hooks]]: commands the websocket's holder runs for new messages
 
 	File        string // the config file that was read; "" if none
 	ConfigDir   string // $XDG_CONFIG_HOME/pobox: config.toml, session.json
@@ -53,63 +55,40 @@ type config struct {
 
 // fileConfig is config.toml. Keys not listed here are reported as unknown.
 type fileConfig struct {
-	APIURL       string `toml:"api_url"`
-	WSURL        string `toml:"ws_url"`
-	Theme        string `toml:"theme"`
-	ServerDelete string `toml:"server_delete"`
-	BellInterval any    `toml:"bell_interval"` // "30s", "off", false, or seconds
-	Token        string `toml:"token"`
-	User         string `toml:"user"`
-	DeviceName   string `toml:"device_name"`
+	APIURL       string       `toml:"api_url"`
+	WSURL        string       `toml:"ws_url"`
+	Theme        string       `toml:"theme"`
+	ServerDelete string       `toml:"server_delete"`
+	BellInterval any          `toml:"bell_interval"` // "30s", "off", false, or seconds
+	Token        string       `toml:"token"`
+	User         string       `toml:"user"`
+	DeviceName   string       `toml:"device_name"`
+	Hooks        []hookConfig `toml:"hooks"`
 }
 
-// globalFlagNames are the flags every verb accepts, before or after the
-// verb (see splitGlobalFlags).
-var globalFlagNames = []string{"api-url", "ws-url", "config"}
+// hookConfig is one [[hooks]] table: the command, and which messages.
+type hookConfig struct {
+	App         string `toml:"app"`          // exactly this app name
+	MinPriority *int   `toml:"min_priority"` // -2..2
+	Search      string `toml:"search"`       // every word, as pobox list --search
+	Command     string `toml:"command"`      // run with sh -c, the message as JSON on stdin
+	Timeout     string `toml:"timeout"`      // a duration; default 30s
+}
 
-// parseConfig is how a verb reads its command line: it adds the global
-// flags (--api-url, --ws-url, --config) to fs, parses the global flags given
-// before the verb followed by args, and resolves the configuration.
-// Errors from parsing are usage errors; --help returns flag.ErrHelp.
-func parseConfig(a *app, fs *flag.FlagSet, args []string) (*config, error) {
-	fs.String("api-url", "", "Pushover API `URL` (env POBOX_API_URL; default "+defaultAPIURL+")")
-	fs.String("ws-url", "", "Pushover websocket `URL` (env POBOX_WS_URL; default "+defaultWSURL+")")
-	fs.String("config", "", "config `FILE` (env POBOX_CONFIG; default $XDG_CONFIG_HOME/pobox/config.toml)")
-	if err := parseFlags(fs, append(append([]string(nil), a.global...), args...)); err != nil {
-		return nil, err
-	}
+// globalFlagNames are the root's persistent flags that settle the
+// configuration; they work before and after the verb.
+var globalFlagNames = []string{"api-url", "ws-url", "config", "theme"}
+
+// parseConfig resolves the configuration of a verb from the global flags
+// given on its command line, the environment and the config file.
+func parseConfig(a *app, cmd *cobra.Command) (*config, error) {
 	set := map[string]string{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = f.Value.String() })
+	for _, name := range globalFlagNames {
+		if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+			set[name] = f.Value.String()
+		}
+	}
 	return resolveConfig(a, set)
-}
-
-// splitGlobalFlags takes the global flags that precede the verb
-// (`pobox --api-url X send ...`) off args; parseConfig parses them first.
-func splitGlobalFlags(args []string) (global, rest []string, err error) {
-	for len(args) > 0 {
-		name, _, hasValue := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
-		if !strings.HasPrefix(args[0], "-") || !isGlobalFlag(name) {
-			break
-		}
-		if hasValue {
-			global, args = append(global, args[0]), args[1:]
-			continue
-		}
-		if len(args) < 2 {
-			return nil, nil, fmt.Errorf("flag --%s needs a value", name)
-		}
-		global, args = append(global, "--"+name, args[1]), args[2:]
-	}
-	return global, args, nil
-}
-
-func isGlobalFlag(name string) bool {
-	for _, g := range globalFlagNames {
-		if name == g {
-			return true
-		}
-	}
-	return false
 }
 
 // resolveConfig merges flags (set: name -> value of the flags given),
@@ -155,7 +134,7 @@ func resolveConfig(a *app, set map[string]string) (*config, error) {
 	}{
 		{"POBOX_API_URL", &c.APIURL, "api-url"},
 		{"POBOX_WS_URL", &c.WSURL, "ws-url"},
-		{"POBOX_THEME", &c.Theme, ""},
+		{"POBOX_THEME", &c.Theme, "theme"},
 		{"POBOX_TOKEN", &c.Token, ""},
 		{"POBOX_USER", &c.User, ""},
 	} {
@@ -206,6 +185,13 @@ func (c *config) readFile(a *app, path string, explicit bool) error {
 			*s.dst, c.source[s.dst] = s.v, src(s.key)
 		}
 	}
+	for i, hc := range f.Hooks {
+		h, err := hc.hook(i)
+		if err != nil {
+			return fmt.Errorf("%s: %w", src(fmt.Sprintf("hooks[%d]", i)), err)
+		}
+		c.Hooks = append(c.Hooks, h)
+	}
 	if md.IsDefined("bell_interval") {
 		d, err := parseBellInterval(f.BellInterval)
 		if err != nil {
@@ -214,6 +200,29 @@ func (c *config) readFile(a *app, path string, explicit bool) error {
 		c.BellInterval = d
 	}
 	return nil
+}
+
+// hook checks one [[hooks]] table (the i-th) and returns its hook.
+func (hc hookConfig) hook(i int) (*hook, error) {
+	h := &hook{Name: fmt.Sprintf("hooks[%d]", i), Command: strings.TrimSpace(hc.Command)}
+	if h.Command == "" {
+		return nil, errors.New(`command is missing: command = "notify-send \"$POBOX_TITLE\""`)
+	}
+	h.Filter.App, h.Filter.Search = hc.App, hc.Search
+	if hc.MinPriority != nil {
+		if p := *hc.MinPriority; p < -2 || p > 2 {
+			return nil, fmt.Errorf("min_priority is %d: use -2 to 2", p)
+		}
+		h.Filter.MinPriority = cache.AtLeast(*hc.MinPriority)
+	}
+	if hc.Timeout != "" {
+		d, err := time.ParseDuration(hc.Timeout)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("timeout %q is not a positive duration such as \"30s\"", hc.Timeout)
+		}
+		h.Timeout = d
+	}
+	return h, nil
 }
 
 // parseBellInterval accepts a duration ("30s", "2m"), "off" or false (no

@@ -1,25 +1,18 @@
-package main
+package cli
 
 import (
 	"bytes"
 	"context"
-	"errors"
-	"flag"
-	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
-	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/spf13/cobra"
 
-	"pobox/sandbox"
-	"pobox/session"
+	"pobox/cache"
 )
 
 // configEnv points every XDG directory and POBOX_* variable of this test at
@@ -54,9 +47,18 @@ func writeConfig(t *testing.T, dir, content string) string {
 func parseTest(t *testing.T, global, args []string) (*config, string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, global: global}
-	fs := newFlagSet(a, "test", "test", "pobox test")
-	cfg, err := parseConfig(a, fs, args)
+	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut}
+	root := newRootCmd(a)
+	var cfg *config
+	var err error
+	root.AddCommand(&cobra.Command{Use: "test", RunE: func(cmd *cobra.Command, args []string) error {
+		cfg, err = parseConfig(a, cmd)
+		return nil
+	}})
+	root.SetArgs(append(append(append([]string(nil), global...), "test"), args...))
+	if xerr := root.Execute(); xerr != nil {
+		return nil, errOut.String(), xerr
+	}
 	return cfg, errOut.String(), err
 }
 
@@ -133,7 +135,7 @@ device_name = "desk"
 			[]string{"--api-url", "https://before.example"}, nil, "https://before.example", "wss://file.example/push", "filetoken", "mono"},
 		{"FlagHidesBadEnv", map[string]string{"POBOX_API_URL": "http://not-loopback.example"}, nil,
 			[]string{"--api-url", "https://flag.example"}, "https://flag.example", "wss://file.example/push", "filetoken", "mono"},
-		{"AfterBeatsBefore", nil, []string{"--api-url=https://before.example"}, []string{"-api-url", "https://after.example"},
+		{"AfterBeatsBefore", nil, []string{"--api-url=https://before.example"}, []string{"--api-url", "https://after.example"},
 			"https://after.example", "wss://file.example/push", "filetoken", "mono"},
 	}
 	for _, tt := range tests {
@@ -209,6 +211,9 @@ func TestConfigErrors(t *testing.T) {
 		{"EnvWSURL", "", map[string]string{"POBOX_WS_URL": "https://x.example"}, nil, "POBOX_WS_URL"},
 		{"FlagAPIURL", "", nil, []string{"--api-url", "ftp://x"}, "--api-url"},
 		{"FlagWithoutValue", "", nil, []string{"--api-url"}, "flag needs an argument"},
+		{"HookWithoutCommand", "[[hooks]]\napp = \"x\"\n", nil, nil, "hooks[0]: command is missing"},
+		{"HookPriority", "[[hooks]]\ncommand = \"true\"\nmin_priority = 3\n", nil, nil, "min_priority is 3"},
+		{"HookTimeout", "[[hooks]]\ncommand = \"true\"\ntimeout = \"soon\"\n", nil, nil, "timeout \"soon\""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -229,16 +234,46 @@ func TestConfigErrors(t *testing.T) {
 
 func TestConfigHelpListsGlobalFlags(t *testing.T) {
 	configEnv(t)
-	var out bytes.Buffer
-	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &out}
-	_, err := parseConfig(a, newFlagSet(a, "test", "test", "pobox test"), []string{"--help"})
-	if !errors.Is(err, flag.ErrHelp) {
-		t.Fatalf("err %v", err)
-	}
-	for _, f := range []string{"-api-url", "-ws-url", "-config", "POBOX_API_URL"} {
-		if !strings.Contains(out.String(), f) {
-			t.Errorf("--help lacks %s:\n%s", f, out.String())
+	for _, args := range [][]string{{"--help"}, {"list", "--help"}} {
+		var out bytes.Buffer
+		if code := run(context.Background(), &app{stdin: strings.NewReader(""), stdout: &out, stderr: &out}, args); code != 0 {
+			t.Fatalf("%q: exit %d", args, code)
 		}
+		for _, f := range []string{"--api-url", "--ws-url", "--config", "--theme", "POBOX_API_URL"} {
+			if !strings.Contains(out.String(), f) {
+				t.Errorf("%q lacks %s:\n%s", args, f, out.String())
+			}
+		}
+	}
+}
+
+func TestConfigHooks(t *testing.T) {
+	dir := configEnv(t)
+	writeConfig(t, dir, `
+[[hooks]]
+command = "notify-send \"$POBOX_TITLE\""
+
+[[hooks]]
+app = "backup"
+min_priority = 1
+search = "failed"
+command = "page-me"
+timeout = "5s"
+`)
+	cfg, warn, err := parseTest(t, nil, nil)
+	if err != nil || warn != "" {
+		t.Fatalf("err %v, warnings %q", err, warn)
+	}
+	if len(cfg.Hooks) != 2 {
+		t.Fatalf("hooks %+v", cfg.Hooks)
+	}
+	h0, h1 := cfg.Hooks[0], cfg.Hooks[1]
+	if h0.Command != `notify-send "$POBOX_TITLE"` || h0.Timeout != 0 || h0.Filter.Filter != (cache.Filter{}) || h0.Name != "hooks[0]" {
+		t.Errorf("hooks[0] = %+v", h0)
+	}
+	if h1.Command != "page-me" || h1.Timeout != 5*time.Second || h1.Filter.App != "backup" || h1.Filter.Search != "failed" ||
+		h1.Filter.MinPriority == nil || *h1.Filter.MinPriority != 1 {
+		t.Errorf("hooks[1] = %+v", h1)
 	}
 }
 
@@ -257,170 +292,5 @@ func TestParseBellInterval(t *testing.T) {
 		if (err == nil) != tt.ok || got != tt.want {
 			t.Errorf("parseBellInterval(%#v) = %v, %v; want %v, ok=%v", tt.in, got, err, tt.want, tt.ok)
 		}
-	}
-}
-
-func TestSplitGlobalFlags(t *testing.T) {
-	tests := []struct {
-		args         []string
-		global, rest []string
-		err          bool
-	}{
-		{[]string{"send", "x"}, nil, []string{"send", "x"}, false},
-		{[]string{"--api-url", "U", "send", "x"}, []string{"--api-url", "U"}, []string{"send", "x"}, false},
-		{[]string{"-ws-url=W", "--config", "C", "login"}, []string{"-ws-url=W", "--config", "C"}, []string{"login"}, false},
-		{[]string{"--api-url", "U"}, []string{"--api-url", "U"}, nil, false},
-		{[]string{"--help"}, nil, []string{"--help"}, false},
-		{[]string{"--title", "T", "send"}, nil, []string{"--title", "T", "send"}, false},
-		{[]string{"--api-url"}, nil, nil, true},
-	}
-	for _, tt := range tests {
-		global, rest, err := splitGlobalFlags(tt.args)
-		if (err != nil) != tt.err || !slices.Equal(global, tt.global) || !slices.Equal(rest, tt.rest) {
-			t.Errorf("splitGlobalFlags(%q) = %q, %q, %v; want %q, %q, err=%v", tt.args, global, rest, err, tt.global, tt.rest, tt.err)
-		}
-	}
-}
-
-// The command-line tests: testdata/script/*.txtar run `pobox` (this test
-// binary, registered below) against a sandbox started for each script.
-// Every script gets these variables:
-//
-//	POBOX_API_URL, POBOX_WS_URL   the sandbox
-//	SANDBOX_EMAIL, SANDBOX_PASSWORD, SANDBOX_TOKEN, SANDBOX_USER   its demo account and app
-//	SANDBOX_2FA_EMAIL, SANDBOX_2FA_CODE   an account with two-factor (same password)
-//	HOME, XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_STATE_HOME   under $WORK
-//
-// and these commands: `mode PATH PERM`, `secret` (sets $SECRET from the
-// stored session), `nosecret DIR...` (no file but session.json holds
-// $SECRET) and `devices` (the demo account's device names on the server).
-func TestMain(m *testing.M) {
-	// No test may read from a real terminal, even when run from one.
-	openTerminal = func(*app) (terminal, func()) { return nil, nil }
-	testscript.Main(m, map[string]func(){"pobox": main})
-}
-
-func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{
-		Dir:   filepath.Join("testdata", "script"),
-		Setup: scriptSetup,
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"mode": cmdMode, "secret": cmdSecret, "nosecret": cmdNoSecret, "devices": cmdDevices,
-			"queue": cmdQueue, "capture": cmdCapture, "waitfile": cmdWaitFile, "receipt": cmdReceipt, "online": cmdOnline,
-		},
-	})
-}
-
-type sandboxKey struct{}
-
-// twoFACode is the two-factor code of the scripts' 2FA account.
-const twoFACode = "424242"
-
-func scriptSetup(e *testscript.Env) error {
-	srv, err := sandbox.New(sandbox.Options{FirstID: 1<<53 + 1})
-	if err != nil {
-		return err
-	}
-	e.Defer(func() { srv.Close() })
-	demo := srv.AddDemo()
-	srv.AddAccount(sandbox.Account{Email: "2fa@pobox.example", Password: demo.Password, TwoFA: twoFACode})
-	e.Values[sandboxKey{}] = srv
-	for k, v := range map[string]string{
-		"POBOX_API_URL": srv.APIURL(), "POBOX_WS_URL": srv.WSURL(),
-		"SANDBOX_EMAIL": demo.Email, "SANDBOX_PASSWORD": demo.Password,
-		"SANDBOX_TOKEN": demo.Token, "SANDBOX_USER": demo.User,
-		"SANDBOX_2FA_EMAIL": "2fa@pobox.example", "SANDBOX_2FA_CODE": twoFACode,
-		"HOME":            filepath.Join(e.WorkDir, "home"),
-		"XDG_CONFIG_HOME": filepath.Join(e.WorkDir, "config"),
-		"XDG_DATA_HOME":   filepath.Join(e.WorkDir, "data"),
-		"XDG_STATE_HOME":  filepath.Join(e.WorkDir, "state"),
-	} {
-		e.Setenv(k, v)
-	}
-	return nil
-}
-
-// cmdMode checks a file's permission bits: mode PATH 0600.
-func cmdMode(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) != 2 {
-		ts.Fatalf("usage: mode PATH PERM")
-	}
-	fi, err := os.Stat(ts.MkAbs(args[0]))
-	ts.Check(err)
-	want, err := strconv.ParseUint(args[1], 8, 32)
-	ts.Check(err)
-	if got := fi.Mode().Perm(); (got == os.FileMode(want)) == neg {
-		ts.Fatalf("%s: mode %04o, want %s%s", args[0], got, map[bool]string{true: "not ", false: ""}[neg], args[1])
-	}
-}
-
-// cmdSecret sets $SECRET from the stored session.
-func cmdSecret(ts *testscript.TestScript, neg bool, args []string) {
-	st, err := session.Load(filepath.Join(ts.Getenv("XDG_CONFIG_HOME"), "pobox", session.FileName))
-	ts.Check(err)
-	ts.Setenv("SECRET", st.Secret.Reveal())
-}
-
-// cmdNoSecret fails if any file under the directories, other than the
-// session file itself, contains $SECRET.
-func cmdNoSecret(ts *testscript.TestScript, neg bool, args []string) {
-	secret := ts.Getenv("SECRET")
-	if secret == "" {
-		ts.Fatalf("run `secret` first")
-	}
-	for _, dir := range args {
-		err := filepath.WalkDir(ts.MkAbs(dir), func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || d.Name() == session.FileName {
-				return err
-			}
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			if bytes.Contains(b, []byte(secret)) {
-				ts.Fatalf("%s contains the secret", path)
-			}
-			return nil
-		})
-		if !errors.Is(err, fs.ErrNotExist) {
-			ts.Check(err)
-		}
-	}
-}
-
-// cmdDevices prints the demo account's device names on the server.
-func cmdDevices(ts *testscript.TestScript, neg bool, args []string) {
-	srv := ts.Value(sandboxKey{}).(*sandbox.Server)
-	for _, d := range srv.Devices(ts.Getenv("SANDBOX_USER")) {
-		fmt.Fprintln(ts.Stdout(), d.Name)
-	}
-}
-
-// cmdQueue checks how many messages the sandbox holds for the logged-in
-// device: queue N, or queue -wait N to wait (10 s at most) until it does.
-func cmdQueue(ts *testscript.TestScript, neg bool, args []string) {
-	wait := len(args) == 2 && args[0] == "-wait"
-	if wait {
-		args = args[1:]
-	}
-	if len(args) != 1 {
-		ts.Fatalf("usage: queue [-wait] N")
-	}
-	want, err := strconv.Atoi(args[0])
-	ts.Check(err)
-	st, err := session.Load(filepath.Join(ts.Getenv("XDG_CONFIG_HOME"), "pobox", session.FileName))
-	ts.Check(err)
-	srv := ts.Value(sandboxKey{}).(*sandbox.Server)
-	queued := func() int {
-		d, _ := srv.Device(st.DeviceID)
-		return len(d.Queue)
-	}
-	if wait {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = srv.Wait(ctx, func() bool { return (queued() == want) != neg })
-	}
-	if got := queued(); (got == want) == neg {
-		ts.Fatalf("the sandbox holds %d messages for the device (want %s%d)", got, map[bool]string{true: "not ", false: ""}[neg], want)
 	}
 }

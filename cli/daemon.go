@@ -1,32 +1,40 @@
-package main
+package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
+
+	"github.com/spf13/cobra"
 
 	inboxsync "pobox/sync"
 )
 
-func runDaemon(ctx context.Context, a *app, args []string) error {
-	fs := newFlagSet(a, "daemon",
-		"daemon [--debug]\n\n"+
-			"Keep the message cache current without a UI, until SIGINT or SIGTERM: hold\n"+
-			"the Pushover websocket (or follow the pobox that holds it, and take over\n"+
-			"when it exits), download, store and delete, and replay queued actions.\n"+
+func newDaemonCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "daemon",
+		Short: "keep the cache current without a UI",
+		Long: "Keep the message cache current without a UI, until SIGINT or SIGTERM: hold\n" +
+			"the Pushover websocket (or follow the pobox that holds it, and take over\n" +
+			"when it exits), download, store and delete, and replay queued actions.\n" +
 			"Logs go to $XDG_STATE_HOME/pobox/pobox.log.",
-		"pobox daemon &")
-	debug := fs.Bool("debug", false, "also log every HTTP request (secrets redacted)")
-	cfg, err := parseConfig(a, fs, args)
-	if err != nil {
-		return err
+		Example: "  pobox daemon --debug &",
+		Args:    noArgs,
 	}
-	if fs.NArg() > 0 {
-		return usageError("daemon takes no arguments")
+	debug := cmd.Flags().Bool("debug", false, "also log every HTTP request (secrets redacted)")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		cfg, err := parseConfig(a, cmd)
+		if err != nil {
+			return err
+		}
+		return runDaemon(cmd.Context(), a, cfg, *debug)
 	}
+	return cmd
+}
+
+func runDaemon(ctx context.Context, a *app, cfg *config, debug bool) error {
 	level := slog.LevelInfo
-	if *debug {
+	if debug {
 		level = slog.LevelDebug
 	}
 	st, err := openStack(ctx, cfg, level)
@@ -39,7 +47,7 @@ func runDaemon(ctx context.Context, a *app, args []string) error {
 	log.Info("daemon started", "device", st.login.DeviceName, "cache", cfg.CachePath)
 	fmt.Fprintf(a.stderr, "pobox daemon: keeping %s current for device %q (log: %s)\n",
 		cfg.CachePath, st.login.DeviceName, cfg.LogPath)
-	en.Start(ctx)
+	st.start(ctx)
 	for {
 		select {
 		case <-ctx.Done():
@@ -50,8 +58,11 @@ func runDaemon(ctx context.Context, a *app, args []string) error {
 				return nil
 			}
 			logEvent(log, ev)
-			if end, ok := ev.(inboxsync.SessionEnded); ok {
-				return errors.New(end.Text)
+			switch ev := ev.(type) {
+			case inboxsync.SessionEnded:
+				return sessionEnded(ev)
+			case inboxsync.Synced:
+				st.announceSynced(ctx, ev)
 			}
 		}
 	}

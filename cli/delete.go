@@ -1,53 +1,62 @@
-package main
+package cli
 
 import (
-	"context"
 	"fmt"
 	"strconv"
+
+	"github.com/spf13/cobra"
 
 	inboxsync "pobox/sync"
 )
 
-func runDelete(ctx context.Context, a *app, args []string) error {
-	fs := newFlagSet(a, "delete",
-		"delete --upto ID | delete ID...\n\n"+
-			"With --upto, delete the message ID and every older one, here and on\n"+
-			"Pushover (the Open Client API deletes by watermark). With IDs, delete\n"+
-			"those messages here only: Pushover has no way to delete one message.",
-		"pobox delete --upto $(pobox list --json --limit 1 | jq .id)")
-	upto := fs.Int64("upto", 0, "delete `ID` and everything older, here and on Pushover")
-	cfg, err := parseConfig(a, fs, args)
-	if err != nil {
-		return err
+func newDeleteCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "delete --upto ID | delete ID...",
+		Short: "delete messages (--upto ID: here and on Pushover)",
+		Long: "With --upto, delete the message ID and every older one, here and on\n" +
+			"Pushover (the Open Client API deletes by watermark); the exit status is 5\n" +
+			"when Pushover could not be reached and the delete waits in the queue.\n" +
+			"With IDs, delete those messages here only: Pushover has no way to delete\n" +
+			"one message.",
+		Example: "  pobox delete --upto $(pobox list --json --limit 1 | jq .id)",
 	}
-	if (*upto > 0) == (fs.NArg() > 0) {
-		return usageError("give --upto ID, or the IDs of messages to delete here")
-	}
-	if *upto > 0 {
-		return withActions(ctx, cfg, a, func(en *inboxsync.Engine) error {
-			n, err := en.DeleteUpTo(ctx, *upto)
-			if err == nil {
-				fmt.Fprintf(a.stdout, "Deleted %s here, up to #%d.\n", plural(n, "message"), *upto)
-			}
-			return err
-		})
-	}
-	ids, err := parseIDs(fs.Args())
-	if err != nil {
-		return err
-	}
-	db, err := openCache(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	for _, id := range ids {
-		if err := db.Delete(ctx, id); err != nil {
+	upto := cmd.Flags().Int64("upto", 0, "delete `ID` and everything older, here and on Pushover")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if (*upto > 0) == (len(args) > 0) {
+			return usageError("give --upto ID, or the IDs of messages to delete here")
+		}
+		ids, err := parseIDs(args)
+		if err != nil {
 			return err
 		}
+		cfg, err := parseConfig(a, cmd)
+		if err != nil {
+			return err
+		}
+		ctx := cmd.Context()
+		if *upto > 0 {
+			return withActions(ctx, cfg, a, func(en *inboxsync.Engine) error {
+				n, err := en.DeleteUpTo(ctx, *upto)
+				if err == nil {
+					fmt.Fprintf(a.stdout, "Deleted %s here, up to #%d.\n", plural(n, "message"), *upto)
+				}
+				return err
+			})
+		}
+		db, err := openCache(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		for _, id := range ids {
+			if err := db.Delete(ctx, id); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(a.stdout, "Deleted %s here.\n", plural(len(ids), "message"))
+		return nil
 	}
-	fmt.Fprintf(a.stdout, "Deleted %s here.\n", plural(len(ids), "message"))
-	return nil
+	return cmd
 }
 
 // parseIDs reads message ids given as arguments.

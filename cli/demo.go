@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	stdsync "sync"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"pobox/cache"
 	"pobox/sandbox"
 	"pobox/session"
@@ -18,33 +20,38 @@ import (
 	"pobox/ui"
 )
 
+func newDemoCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "try pobox on a built-in sandbox: no account, no network",
+		Long: "Try pobox with no account and no network: the inbox on a built-in\n" +
+			"Pushover sandbox seeded with sample messages (an unacknowledged emergency\n" +
+			"among them), and a publisher adding one every few seconds. It reads and\n" +
+			"writes none of your files: everything lives in a temporary directory,\n" +
+			"removed at exit, unless --dir names one to keep.",
+		Example: "  go run . demo",
+		Args:    noArgs,
+	}
+	f := cmd.Flags()
+	n := f.Int("messages", 200, "seed `N` sample messages")
+	every := f.Duration("every", 5*time.Second, "publish a new sample message at this `interval` (0: never)")
+	keep := f.String("dir", "", "keep the demo's cache, login and log in `DIR` (laid out like the XDG directories)")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		theme, _ := cmd.Flags().GetString("theme")
+		return runDemo(cmd.Context(), a, *n, *every, firstSet(theme, os.Getenv("POBOX_THEME")), *keep)
+	}
+	return cmd
+}
+
 // runDemo runs the real client stack (session, sync, cache, UI) against an
 // in-process sandbox seeded with sample messages, in a private directory.
-func runDemo(ctx context.Context, a *app, args []string) error {
-	fs := newFlagSet(a, "demo",
-		"demo [--messages N] [--every 5s] [--theme NAME] [--dir DIR]\n\n"+
-			"Try pobox with no account and no network: the inbox on a built-in\n"+
-			"Pushover sandbox seeded with sample messages (an unacknowledged emergency\n"+
-			"among them), and a publisher adding one every few seconds. It reads and\n"+
-			"writes none of your files: everything lives in a temporary directory,\n"+
-			"removed at exit, unless --dir names one to keep.",
-		"go run . demo")
-	n := fs.Int("messages", 200, "seed `N` sample messages")
-	every := fs.Duration("every", 5*time.Second, "publish a new sample message at this `interval` (0: never)")
-	theme := fs.String("theme", os.Getenv("POBOX_THEME"), "colour `theme`: default, high-contrast or mono")
-	keep := fs.String("dir", "", "keep the demo's cache, login and log in `DIR` (laid out like the XDG directories)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	switch {
-	case fs.NArg() > 0:
-		return usageError("demo takes no arguments")
-	case *n < 0 || *every < 0:
+func runDemo(ctx context.Context, a *app, n int, every time.Duration, theme, keep string) error {
+	if n < 0 || every < 0 {
 		return usageError("--messages and --every cannot be negative")
 	}
 	// No config directory: a theme file in it would be one of the user's
 	// files (a path given with --theme is the user's choice).
-	th, err := themes.Load(*theme, "")
+	th, err := themes.Load(theme, "")
 	if err != nil {
 		return err
 	}
@@ -53,7 +60,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	}
 	styles := newStyles(th)
 
-	dir := *keep
+	dir := keep
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "pobox-demo-"); err != nil {
 			return err
@@ -69,7 +76,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	}
 	defer closeLog.Close()
 
-	d, err := startDemo(ctx, cfg, *n, log)
+	d, err := startDemo(ctx, cfg, n, log)
 	if err != nil {
 		return err
 	}
@@ -79,8 +86,8 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	var pub stdsync.WaitGroup
 	defer pub.Wait()
 	defer stopPub()
-	if *every > 0 {
-		pub.Go(func() { publishSamples(pubCtx, d.srv, d.acct, *every, log) })
+	if every > 0 {
+		pub.Go(func() { publishSamples(pubCtx, d.srv, d.acct, every, log) })
 	}
 
 	return ui.Run(ctx, ui.Options{

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"pobox/cache"
@@ -21,22 +22,10 @@ import (
 
 // runInbox is `pobox` with no verb: the inbox, or the login screen first
 // when no login is stored.
-func runInbox(ctx context.Context, a *app, args []string) error {
-	fs := newFlagSet(a, "",
-		"[--theme NAME]\n\n"+
-			"Open the inbox. With no stored login it asks for your Pushover e-mail,\n"+
-			"password (and two-factor code) first. Press ? inside for the keys.",
-		"pobox --theme high-contrast")
-	theme := fs.String("theme", "", "colour `theme`: default, high-contrast, mono, or a theme file (env POBOX_THEME)")
-	cfg, err := parseConfig(a, fs, args)
+func runInbox(ctx context.Context, a *app, cmd *cobra.Command) error {
+	cfg, err := parseConfig(a, cmd)
 	if err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError("unknown command %q", fs.Arg(0))
-	}
-	if *theme != "" {
-		cfg.Theme = *theme
 	}
 	th, err := themes.Load(cfg.Theme, cfg.ConfigDir)
 	if err != nil {

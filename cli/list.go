@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -11,58 +11,64 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"pobox/cache"
 	"pobox/sanitize"
 )
 
-func runList(ctx context.Context, a *app, args []string) error {
-	fs := newFlagSet(a, "list",
-		"list [--json] [--limit N] [--app NAME] [--priority N] [--search TEXT] [--unread] [--unacked]\n\n"+
-			"Print the cached messages, newest first: a table sized to the terminal, or\n"+
-			"with --json one JSON object a line (every Pushover field, ids exact, plus\n"+
-			"read, ack_pending and stored_at). Works while another pobox is running.",
-		`pobox list --json --unread --limit 10 | jq -r .title`)
-	asJSON := fs.Bool("json", false, "one JSON object a line instead of a table")
-	limit := fs.Int("limit", 50, "print at most `N` messages (0: all)")
-	appName := fs.String("app", "", "only messages from the app with this `NAME`")
-	minPrio := fs.String("priority", "", "only messages with priority `N` (-2..2) or higher")
-	search := fs.String("search", "", "only messages containing every word of `TEXT` (prefixes match)")
-	unread := fs.Bool("unread", false, "only unread messages")
-	unacked := fs.Bool("unacked", false, "only emergencies not yet acknowledged")
-	cfg, err := parseConfig(a, fs, args)
-	if err != nil {
-		return err
+func newListCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "print the cached messages (--json for scripts)",
+		Long: "Print the cached messages, newest first: every one that matches, unless\n" +
+			"--limit. As a table (every cell sanitised; as wide as the terminal, or\n" +
+			"$COLUMNS, and not cut at all when standard output is not a terminal), or\n" +
+			"with --json one JSON object a line (every Pushover field, ids exact, plus\n" +
+			"id_str, read, ack_pending and stored_at). Works while another pobox runs.",
+		Example: `  pobox list --json --unread --since 2h | jq -r .title`,
 	}
-	if fs.NArg() > 0 {
-		return usageError("list takes no arguments (did you mean --search %q?)", strings.Join(fs.Args(), " "))
-	}
-	if *limit < 0 {
-		return usageError("--limit must be 0 (all) or more")
-	}
-	f := cache.Filter{App: *appName, Search: *search, Unread: *unread, Unacked: *unacked}
-	if *minPrio != "" {
-		p, err := strconv.Atoi(*minPrio)
-		if err != nil || p < -2 || p > 2 {
-			return usageError("--priority must be a number from -2 to 2, not %q", *minPrio)
+	ff := addFilterFlags(a, cmd)
+	asJSON := cmd.Flags().BoolP("json", "j", false, "one JSON object a line instead of a table")
+	limit := cmd.Flags().IntP("limit", "n", 0, "print at most `N` messages (0: all)")
+	cmd.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usageError("list takes no arguments (did you mean --search %q?)", strings.Join(args, " "))
 		}
-		f.MinPriority = cache.AtLeast(p)
+		return nil
 	}
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if *limit < 0 {
+			return usageError("--limit must be 0 (all) or more")
+		}
+		mf, err := ff.build(time.Now())
+		if err != nil {
+			return err
+		}
+		cfg, err := parseConfig(a, cmd)
+		if err != nil {
+			return err
+		}
+		return runList(cmd.Context(), a, cfg, mf, *asJSON, *limit)
+	}
+	return cmd
+}
 
+func runList(ctx context.Context, a *app, cfg *config, mf messageFilter, asJSON bool, limit int) error {
 	db, err := openCache(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	out := bufio.NewWriter(a.stdout)
+	out := bufio.NewWriterSize(a.stdout, 64<<10)
 	var tbl *table
-	if !*asJSON {
+	if !asJSON {
 		tbl = newTable(out, terminalWidth(a.stdout), time.Now())
 	}
 	enc := json.NewEncoder(out)
 	n := 0
-	err = eachMessage(ctx, db, f, *limit, func(m cache.Message) error {
+	err = eachMessage(ctx, db, mf, limit, func(m cache.Message) error {
 		n++
 		if tbl != nil {
 			tbl.row(m)
@@ -79,35 +85,8 @@ func runList(ctx context.Context, a *app, args []string) error {
 	return err
 }
 
-// eachMessage calls fn for up to limit messages (0: all) matching f,
-// newest first, reading a page at a time.
-func eachMessage(ctx context.Context, db *cache.DB, f cache.Filter, limit int, fn func(cache.Message) error) error {
-	var before int64
-	for left := limit; limit == 0 || left > 0; {
-		page := cache.MaxLimit
-		if limit > 0 {
-			page = min(page, left)
-		}
-		ms, err := db.Older(ctx, f, before, page)
-		if err != nil {
-			return err
-		}
-		for _, m := range ms {
-			if err := fn(m); err != nil {
-				return err
-			}
-		}
-		if len(ms) < page {
-			return nil
-		}
-		before = ms[len(ms)-1].ID
-		left -= len(ms)
-	}
-	return nil
-}
-
 // terminalWidth is the width of w when it is a terminal, else $COLUMNS,
-// else 120.
+// else 0: no limit, so that a pipe to grep sees every word.
 func terminalWidth(w io.Writer) int {
 	if f, ok := w.(*os.File); ok {
 		if width, _, err := term.GetSize(int(f.Fd())); err == nil && width > 0 {
@@ -117,7 +96,7 @@ func terminalWidth(w io.Writer) int {
 	if c, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && c > 0 {
 		return c
 	}
-	return 120
+	return 0
 }
 
 // table prints messages one a line, every cell sanitised and cut to fit.
@@ -134,8 +113,12 @@ const (
 	appWidth  = 14
 )
 
+// newTable returns a table as wide as width cells; 0 means no limit.
 func newTable(w io.Writer, width int, now time.Time) *table {
-	return &table{w: w, width: max(width, 60), now: now}
+	if width > 0 {
+		width = max(width, 60)
+	}
+	return &table{w: w, width: width, now: now}
 }
 
 func (t *table) row(m cache.Message) {
@@ -155,10 +138,12 @@ func (t *table) row(m cache.Message) {
 		}
 		text += ": " + body
 	}
-	rest := t.width - (2 + t.idWidth + 1 + dateWidth + 1 + prioWidth + 1 + appWidth + 1)
+	if t.width > 0 {
+		rest := t.width - (2 + t.idWidth + 1 + dateWidth + 1 + prioWidth + 1 + appWidth + 1)
+		text = sanitize.Truncate(text, max(rest, 10), "…")
+	}
 	fmt.Fprintf(t.w, "%s %-*d %-*s %-*s %s %s\n", mark, t.idWidth, m.ID, dateWidth, shortDate(m.Time(), t.now),
-		prioWidth, priorityMark(m), pad(sanitize.Truncate(m.App, appWidth, "…"), appWidth),
-		sanitize.Truncate(text, max(rest, 10), "…"))
+		prioWidth, priorityMark(m), pad(sanitize.Truncate(sanitize.Line(m.App), appWidth, "…"), appWidth), text)
 }
 
 // pad fills s with spaces to width cells (fmt pads by runes, not cells).

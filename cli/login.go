@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"pobox/session"
@@ -18,28 +19,36 @@ import (
 // maxNameTries bounds how often login offers another device name.
 const maxNameTries = 10
 
-func runLogin(ctx context.Context, a *app, args []string) error {
-	fs := newFlagSet(a, "login",
-		"login [--email ADDRESS] [--password-stdin] [--twofa CODE] [--device NAME]\n\n"+
-			"Log in to Pushover and register this machine as an Open Client device. On a\n"+
-			"terminal it asks for what the flags do not give; the password is never echoed\n"+
-			"and never stored. The login (user key, secret, device) is kept private in the\n"+
+func newLoginCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "login",
+		Short: "log in to Pushover and register this machine as a device",
+		Long: "Log in to Pushover and register this machine as an Open Client device. On a\n" +
+			"terminal it asks for what the flags do not give; the password is never echoed\n" +
+			"and never stored. The login (user key, secret, device) is kept private in the\n" +
 			"config directory.",
-		`pobox login --email me@example.com --password-stdin --device laptop < password.txt`)
-	email := fs.String("email", "", "account e-mail `ADDRESS`")
-	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
-	twofa := fs.String("twofa", "", "two-factor `CODE`, when the account uses two-factor authentication")
-	device := fs.String("device", "", "device `NAME`: 1-25 letters, digits, _ or - (default: the host name)")
-	cfg, err := parseConfig(a, fs, args)
-	if err != nil {
-		return err
+		Example: "  pobox login --email me@example.com --password-stdin --device laptop < password.txt",
+		Args:    noArgs,
 	}
-	if fs.NArg() > 0 {
-		return usageError("login takes no arguments")
+	f := cmd.Flags()
+	email := f.String("email", "", "account e-mail `ADDRESS`")
+	pwStdin := f.Bool("password-stdin", false, "read the password from the first line of standard input")
+	twofa := f.String("twofa", "", "two-factor `CODE`, when the account uses two-factor authentication")
+	device := f.String("device", "", "device `NAME`: 1-25 letters, digits, _ or - (default: the host name)")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		cfg, err := parseConfig(a, cmd)
+		if err != nil {
+			return err
+		}
+		return runLogin(cmd.Context(), a, cfg, *email, *pwStdin, *twofa, *device)
 	}
-	l := &login{a: a, cfg: cfg, interactive: !*pwStdin}
+	return cmd
+}
+
+func runLogin(ctx context.Context, a *app, cfg *config, email string, pwStdin bool, twofa, device string) error {
+	l := &login{a: a, cfg: cfg, interactive: !pwStdin}
 	defer l.close()
-	if err := l.credentials(ctx, *email, *pwStdin); err != nil {
+	if err := l.credentials(ctx, email, pwStdin); err != nil {
 		return err
 	}
 	client, err := cfg.client()
@@ -47,11 +56,11 @@ func runLogin(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer client.CloseIdleConnections()
-	res, err := l.logIn(ctx, client, *twofa)
+	res, err := l.logIn(ctx, client, twofa)
 	if err != nil {
 		return err
 	}
-	name, id, err := l.register(ctx, client, res.Secret, *device)
+	name, id, err := l.register(ctx, client, res.Secret, device)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -156,7 +156,7 @@ func TestLoginTwoFactorTriesAreBounded(t *testing.T) {
 	loginEnv(t)
 	tty := &scriptedTerminal{t: t, answers: []string{"1", "2", "3"}}
 	code, _, errOut := runLoginWith(t, tty, "pobox-demo\n", "--email", "2fa@pobox.example", "--password-stdin")
-	if code != 1 || !strings.Contains(errOut, "two-factor code was not accepted") {
+	if code != ExitRefused || !strings.Contains(errOut, "two-factor code was not accepted") {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 	if len(tty.prompts) != 3 {

@@ -1,31 +1,39 @@
-package main
+package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 
+	"github.com/spf13/cobra"
+
 	"pobox/session"
 	inboxsync "pobox/sync"
 )
 
-func runLogout(ctx context.Context, a *app, args []string) error {
-	fs := newFlagSet(a, "logout",
-		"logout [--purge]\n\n"+
-			"Forget the stored login. The message cache stays unless --purge is given.\n"+
+func newLogoutCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "logout",
+		Short: "forget the stored login (--purge: the cache too)",
+		Long: "Forget the stored login. The message cache stays unless --purge is given.\n" +
 			"The device stays on your Pushover account until you delete it on the website.",
-		"pobox logout --purge")
-	purge := fs.Bool("purge", false, "also delete the message cache")
-	cfg, err := parseConfig(a, fs, args)
-	if err != nil {
-		return err
+		Example: "  pobox logout --purge",
+		Args:    noArgs,
 	}
-	if fs.NArg() > 0 {
-		return usageError("logout takes no arguments")
+	purge := cmd.Flags().Bool("purge", false, "also delete the message cache")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		cfg, err := parseConfig(a, cmd)
+		if err != nil {
+			return err
+		}
+		return runLogout(a, cfg, *purge)
 	}
-	if *purge {
+	return cmd
+}
+
+func runLogout(a *app, cfg *config, purge bool) error {
+	if purge {
 		// The holder keeps the cache open and writes to it.
 		if held, err := inboxsync.Held(cfg.LockPath); err != nil || held {
 			return errors.Join(err, errors.New("a pobox is running on this cache (pobox daemon, watch or the inbox): stop it, then run pobox logout --purge again"))
@@ -44,7 +52,7 @@ func runLogout(ctx context.Context, a *app, args []string) error {
 	default:
 		fmt.Fprintf(a.stdout, "Logged out: removed %s\n", cfg.SessionPath)
 	}
-	if *purge {
+	if purge {
 		return purgeCache(a, cfg.DataDir)
 	}
 	return nil

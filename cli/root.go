@@ -1,57 +1,124 @@
-// Command pobox is a terminal inbox for Pushover: it logs in as an Open
-// Client device, keeps every message in a local SQLite cache and lets a
-// person read, search, delete and acknowledge messages from a keyboard.
+// Package cli is pobox's command line on cobra: one file a verb, each a
+// newXxxCmd constructor added to the root here, the shared flags, the
+// completions, and the one place where errors become exit codes.
 //
-// main only parses the command line and wires packages together; every
-// verb lives in its own cmd_<verb>.go file and calls into a package.
-package main
+// The verbs are thin: each parses its flags and calls a package (cache,
+// sync, session, sandbox, ui).
+package cli
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"pobox/session"
+	inboxsync "pobox/sync"
 )
 
-// version is stamped by the release build (-ldflags "-X main.version=...").
+// version is stamped by the release build (-ldflags "-X pobox/cli.version=...").
 var version = "dev"
 
-// command is one verb of the pobox binary.
-type command struct {
-	name    string
-	summary string // one line for `pobox --help`
-	run     func(ctx context.Context, app *app, args []string) error
-}
+// Exit codes, documented in `pobox --help` and the README.
+const (
+	ExitOK          = 0 // success
+	ExitFailure     = 1 // any other failure
+	ExitUsage       = 2 // a command-line mistake
+	ExitNotLoggedIn = 3 // no stored login, or the server no longer accepts it
+	ExitRefused     = 4 // the server refused the request (a 4xx reply)
+	ExitQueued      = 5 // an action is queued: sent when Pushover can be reached
+)
 
-// commands lists the verbs in the order `pobox --help` shows them.
-// A verb appears here only once it does something.
-var commands = []command{
-	{"demo", "try pobox on a built-in sandbox: no account, no network", runDemo},
-	{"login", "log in to Pushover and register this machine as a device", runLogin},
-	{"logout", "forget the stored login (--purge: the cache too)", runLogout},
-	{"send", "publish a message as an application", runSend},
-	{"list", "print the cached messages (--json for scripts)", runList},
-	{"watch", "print new messages as they arrive (--exec CMD for each)", runWatch},
-	{"ack", "acknowledge emergencies (--all: every one waiting)", runAck},
-	{"delete", "delete messages (--upto ID: here and on Pushover)", runDelete},
-	{"sync", "download the waiting messages now, then exit", runSync},
-	{"daemon", "keep the cache current without a UI", runDaemon},
-	{"sandbox", "run a local Pushover-compatible server with a demo account", runSandbox},
-	{"version", "print the pobox version", runVersion},
-}
+// exitCodesHelp ends `pobox --help`.
+const exitCodesHelp = `
+Exit status:
+  0  success
+  1  failure
+  2  usage: a mistake on the command line
+  3  not logged in, or the server no longer accepts the login (pobox login)
+  4  refused by the server (a bad receipt, token, password, ...)
+  5  queued: ack or delete will be sent when Pushover can be reached
+`
+
+// Command groups of `pobox --help`.
+const (
+	groupInbox     = "inbox"
+	groupAccount   = "account"
+	groupScripting = "scripting"
+	groupServer    = "server"
+)
 
 // app carries what every verb shares: its standard streams.
 type app struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
-	global []string // global flags given before the verb; parseConfig reads them
 }
+
+// Execute runs pobox with the process's arguments and returns the exit
+// status; main exits with it.
+func Execute() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return run(ctx, &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:])
+}
+
+// run executes one command line and returns the exit status.
+func run(ctx context.Context, a *app, args []string) int {
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	if cmd == nil {
+		cmd = root
+	}
+	prefix := cmd.CommandPath()
+	var silent *silentError
+	if !errors.As(err, &silent) {
+		fmt.Fprintf(a.stderr, "%s: %v\n", prefix, err)
+	}
+	code := exitCode(err)
+	if code == ExitUsage {
+		fmt.Fprintf(a.stderr, "Run '%s --help' for usage.\n", prefix)
+	}
+	return code
+}
+
+// exitCode maps an error to the exit status: the one place that decides.
+func exitCode(err error) int {
+	var queued *queuedError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, errUsage):
+		return ExitUsage
+	case errors.Is(err, session.ErrNoSession), errors.Is(err, session.ErrSessionInvalid):
+		return ExitNotLoggedIn
+	case errors.Is(err, session.ErrInvalidRequest), errors.Is(err, session.ErrBadCredentials),
+		errors.Is(err, session.ErrTwoFactorRequired), errors.Is(err, session.ErrNameTaken),
+		errors.Is(err, session.ErrRateLimited):
+		return ExitRefused
+	case errors.As(err, &queued):
+		return ExitQueued
+	}
+	return ExitFailure
+}
+
+// queuedError reports actions left in the outbox: not a failure of pobox,
+// but not done on Pushover yet either.
+type queuedError struct{ err error }
+
+func (e *queuedError) Error() string { return e.err.Error() }
+func (e *queuedError) Unwrap() error { return e.err }
 
 // errUsage marks a command-line mistake: the message is printed with a hint
 // to --help and pobox exits with status 2.
@@ -68,113 +135,105 @@ func usageError(format string, args ...any) error {
 	return &usageErr{fmt.Sprintf(format, args...)}
 }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:])
-	stop()
-	os.Exit(code)
+// sessionEnded turns the engine's SessionEnded into the error a verb
+// returns: not logged in when the server refused the login.
+func sessionEnded(ev inboxsync.SessionEnded) error {
+	if ev.Reason == inboxsync.EndLoggedOut {
+		return fmt.Errorf("%s: %w", ev.Text, errLoginRefused)
+	}
+	return errors.New(ev.Text)
 }
 
-// run executes one command line and returns the process exit status.
-func run(ctx context.Context, a *app, args []string) int {
-	var err error
-	if a.global, args, err = splitGlobalFlags(args); err != nil {
-		fmt.Fprintf(a.stderr, "pobox: %v\n", err)
-		return 2
+// errLoginRefused is the cause sessionEnded wraps; it maps to
+// ExitNotLoggedIn.
+var errLoginRefused = fmt.Errorf("the login was refused (%w)", session.ErrSessionInvalid)
+
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "pobox",
+		Short: "pobox: a terminal inbox for Pushover",
+		Long: "pobox: a terminal inbox for Pushover.\n\n" +
+			"With no command, pobox opens the inbox; with no stored login it asks for your\n" +
+			"Pushover e-mail, password (and two-factor code) first. Press ? inside for the keys.",
+		Example:                    "  pobox --theme high-contrast",
+		Version:                    version,
+		Args:                       rootArgs,
+		RunE:                       func(cmd *cobra.Command, args []string) error { return runInbox(cmd.Context(), a, cmd) },
+		SilenceUsage:               true,
+		SilenceErrors:              true, // run prints them, once, with the verb
+		SuggestionsMinimumDistance: 2,
 	}
-	if len(args) == 0 || (strings.HasPrefix(args[0], "-") && !isHelpOrVersion(args[0])) {
-		// No verb: the inbox.
-		return finish(a, "pobox", runInbox(ctx, a, args))
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.SetVersionTemplate(versionLine() + "\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageErr{err.Error()} })
+
+	pf := root.PersistentFlags()
+	pf.String("api-url", "", "Pushover API `URL` (env POBOX_API_URL; default "+defaultAPIURL+")")
+	pf.String("ws-url", "", "Pushover websocket `URL` (env POBOX_WS_URL; default "+defaultWSURL+")")
+	pf.String("config", "", "config `FILE` (env POBOX_CONFIG; default $XDG_CONFIG_HOME/pobox/config.toml)")
+	pf.String("theme", "", "colour theme `NAME`: default, high-contrast, mono, or a theme file (env POBOX_THEME)")
+	_ = root.RegisterFlagCompletionFunc("theme", completeThemes(a))
+	_ = root.MarkPersistentFlagFilename("config", "toml")
+
+	root.AddGroup(
+		&cobra.Group{ID: groupInbox, Title: "Inbox:"},
+		&cobra.Group{ID: groupAccount, Title: "Account:"},
+		&cobra.Group{ID: groupScripting, Title: "Scripting:"},
+		&cobra.Group{ID: groupServer, Title: "Server:"},
+	)
+	for _, c := range []struct {
+		group string
+		cmd   *cobra.Command
+	}{
+		{groupInbox, newDemoCmd(a)},
+		{groupInbox, newSyncCmd(a)},
+		{groupAccount, newLoginCmd(a)},
+		{groupAccount, newLogoutCmd(a)},
+		{groupAccount, newStatusCmd(a)},
+		{groupScripting, newSendCmd(a)},
+		{groupScripting, newListCmd(a)},
+		{groupScripting, newWatchCmd(a)},
+		{groupScripting, newAckCmd(a)},
+		{groupScripting, newDeleteCmd(a)},
+		{groupServer, newDaemonCmd(a)},
+		{groupServer, newSandboxCmd(a)},
+		{"", newVersionCmd(a)},
+	} {
+		c.cmd.GroupID = c.group
+		root.AddCommand(c.cmd)
 	}
-	name := args[0]
-	switch name {
-	case "-h", "--help", "-help", "help":
-		printUsage(a.stdout)
-		return 0
-	case "--version", "-version":
-		name = "version"
+	root.SetCompletionCommandGroupID(groupScripting)
+	root.InitDefaultCompletionCmd()
+	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {
+		c.Example = "  source <(pobox completion bash)"
 	}
-	for _, c := range commands {
-		if c.name == name {
-			return finish(a, "pobox "+name, c.run(ctx, a, args[1:]))
-		}
-	}
-	fmt.Fprintf(a.stderr, "pobox: unknown command %q\nRun 'pobox --help' for the list of commands.\n", name)
-	return 2
+	// The exit codes end the root's help only.
+	root.SetUsageTemplate(strings.Replace(root.UsageTemplate(), "Examples:", "Example:", 1) + "{{if not .HasParent}}" + exitCodesHelp + "{{end}}")
+	return root
 }
 
-// finish reports what a verb returned and gives the exit status: 2 for a
-// command-line mistake, 1 for any other failure.
-func finish(a *app, prefix string, err error) int {
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.Is(err, errUsage):
-		fmt.Fprintf(a.stderr, "%s: %v\nRun '%s --help' for usage.\n", prefix, err, prefix)
-		return 2
-	default:
-		fmt.Fprintf(a.stderr, "%s: %v\n", prefix, err)
-		return 1
-	}
-}
-
-// isHelpOrVersion reports the flags that mean a verb.
-func isHelpOrVersion(arg string) bool {
-	switch arg {
-	case "-h", "--help", "-help", "--version", "-version":
-		return true
-	}
-	return false
-}
-
-func printUsage(w io.Writer) {
-	fmt.Fprintf(w, "pobox: a terminal inbox for Pushover\n\nUsage:\n  pobox [--theme NAME]      the inbox (asks you to log in first if needed)\n  pobox <command> [flags]\n\nCommands:\n")
-	for _, c := range commands {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
-	}
-	fmt.Fprintf(w, "\nRun 'pobox <command> --help' for the flags of a command.\n")
-}
-
-// newFlagSet returns a flag set for a verb. Its Usage prints the synopsis,
-// the flags and an example to standard output; parseFlags calls it on --help.
-func newFlagSet(a *app, name, usage, example string) *flag.FlagSet {
-	fs := flag.NewFlagSet("pobox "+name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // parseFlags reports errors itself, once
-	fs.Usage = func() {
-		fmt.Fprintf(a.stdout, "Usage: pobox %s\n", usage)
-		fs.SetOutput(a.stdout)
-		if hasFlags(fs) {
-			fmt.Fprintln(a.stdout, "\nFlags:")
-			fs.PrintDefaults()
-		}
-		fs.SetOutput(io.Discard)
-		if example != "" {
-			fmt.Fprintf(a.stdout, "\nExample:\n  %s\n", example)
-		}
-	}
-	return fs
-}
-
-func hasFlags(fs *flag.FlagSet) bool {
-	n := 0
-	fs.VisitAll(func(*flag.Flag) { n++ })
-	return n > 0
-}
-
-// parseFlags parses a verb's flags: --help prints the usage, and a bad flag
-// becomes a usage error.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	usage := fs.Usage
-	fs.Usage = func() {} // the flag package would print it on every error
-	err := fs.Parse(args)
-	fs.Usage = usage
-	switch {
-	case err == nil:
+// rootArgs refuses a word that names no verb, suggesting the nearest.
+func rootArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
 		return nil
-	case errors.Is(err, flag.ErrHelp):
-		usage()
-		return err
-	default:
-		return usageError("%v", err)
 	}
+	msg := fmt.Sprintf("unknown command %q", args[0])
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += fmt.Sprintf(" (did you mean %q?)", s[0])
+	}
+	return &usageErr{msg}
+}
+
+// noArgs is the Args of a verb that takes none.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageError("%s takes no arguments", cmd.Name())
+	}
+	return nil
+}
+
+func versionLine() string {
+	return fmt.Sprintf("pobox %s (%s, %s/%s)", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"pobox/sandbox"
 )
@@ -22,56 +24,69 @@ type sandboxInfo struct {
 	TwoFA    string `json:"twofa,omitempty"`
 }
 
+func newSandboxCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "run a local Pushover-compatible server with a demo account",
+		Long: "Run a local Pushover-compatible server (Open Client and publisher REST API,\n" +
+			"websocket) with a demo account, until Ctrl-C. Requests are logged on\n" +
+			"standard error, secrets redacted.",
+		Example: "  pobox sandbox --seed 20 --state /tmp/pobox-sandbox.json",
+		Args:    noArgs,
+	}
+	f := cmd.Flags()
+	var o sandboxOpts
+	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0 picks a free one)")
+	f.IntVar(&o.seed, "seed", 0, "publish `N` varied sample messages to the demo account at start")
+	f.DurationVar(&o.keepAlive, "keepalive", 30*time.Second, "`interval` of the '#' keep-alive frames")
+	f.StringVar(&o.statePath, "state", "", "keep accounts, devices, queues and receipts in `FILE` across restarts")
+	f.StringVar(&o.twofa, "twofa", "", "make the demo account ask for this two-factor `CODE` at login")
+	f.BoolVar(&o.asJSON, "json", false, "print the URLs and credentials as one JSON object on one line")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error { return runSandbox(cmd.Context(), a, o) }
+	return cmd
+}
+
+// sandboxOpts are the flags of `pobox sandbox`.
+type sandboxOpts struct {
+	addr, statePath, twofa string
+	seed                   int
+	keepAlive              time.Duration
+	asJSON                 bool
+}
+
 // runSandbox serves the local Pushover-compatible server until ctx ends
 // (Ctrl-C or SIGTERM).
-func runSandbox(ctx context.Context, a *app, args []string) error {
-	fs := newFlagSet(a, "sandbox",
-		"sandbox [--addr HOST:PORT] [--seed N] [--keepalive 30s] [--state FILE] [--json]\n\n"+
-			"Run a local Pushover-compatible server (Open Client and publisher REST API,\n"+
-			"websocket) with a demo account, until Ctrl-C. Requests are logged on\n"+
-			"standard error, secrets redacted.",
-		"pobox sandbox --seed 20 --state /tmp/pobox-sandbox.json")
-	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0 picks a free one)")
-	seed := fs.Int("seed", 0, "publish `N` varied sample messages to the demo account at start")
-	keepAlive := fs.Duration("keepalive", 30*time.Second, "`interval` of the '#' keep-alive frames")
-	statePath := fs.String("state", "", "keep accounts, devices, queues and receipts in `FILE` across restarts")
-	twofa := fs.String("twofa", "", "make the demo account ask for this two-factor `CODE` at login")
-	asJSON := fs.Bool("json", false, "print the URLs and credentials as one JSON object on one line")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
+func runSandbox(ctx context.Context, a *app, o sandboxOpts) error {
 	switch {
-	case fs.NArg() > 0:
-		return usageError("sandbox takes no arguments")
-	case *seed < 0:
+	case o.seed < 0:
 		return usageError("--seed must be 0 or more")
-	case *keepAlive <= 0:
+	case o.keepAlive <= 0:
 		return usageError("--keepalive must be positive, e.g. 30s")
 	}
 
 	srv, err := sandbox.New(sandbox.Options{
-		Addr: *addr, KeepAlive: *keepAlive, StatePath: *statePath, Log: a.stderr,
+		Addr: o.addr, KeepAlive: o.keepAlive, StatePath: o.statePath, Log: a.stderr,
 	})
 	if err != nil {
 		return err
 	}
 	demo := srv.AddDemo()
 	// The account exists now (or was loaded): this sets or clears its code.
-	srv.AddAccount(sandbox.Account{Email: demo.Email, Password: demo.Password, TwoFA: *twofa})
+	srv.AddAccount(sandbox.Account{Email: demo.Email, Password: demo.Password, TwoFA: o.twofa})
 	seeded := 0
-	if *seed > 0 && !srv.Loaded() {
+	if o.seed > 0 && !srv.Loaded() {
 		// A fixed random source: the same sample inbox every run.
-		if err := srv.Seed(demo.User, demo.Token, *seed, rand.New(rand.NewPCG(1, uint64(*seed)))); err != nil {
+		if err := srv.Seed(demo.User, demo.Token, o.seed, rand.New(rand.NewPCG(1, uint64(o.seed)))); err != nil {
 			srv.Close()
 			return err
 		}
-		seeded = *seed
+		seeded = o.seed
 	}
 	info := sandboxInfo{
 		APIURL: srv.APIURL(), WSURL: srv.WSURL(),
-		Email: demo.Email, Password: demo.Password, Token: demo.Token, User: demo.User, TwoFA: *twofa,
+		Email: demo.Email, Password: demo.Password, Token: demo.Token, User: demo.User, TwoFA: o.twofa,
 	}
-	if *asJSON {
+	if o.asJSON {
 		line, err := json.Marshal(info)
 		if err != nil {
 			srv.Close()
@@ -79,7 +94,7 @@ func runSandbox(ctx context.Context, a *app, args []string) error {
 		}
 		fmt.Fprintf(a.stdout, "%s\n", line)
 	} else {
-		printSandboxBanner(a.stdout, info, seeded, *seed, *statePath, srv.Loaded())
+		printSandboxBanner(a.stdout, info, seeded, o.seed, o.statePath, srv.Loaded())
 	}
 
 	<-ctx.Done()

@@ -1,10 +1,14 @@
-package main
+package cli
 
 import (
 	"context"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -12,6 +16,33 @@ import (
 	"pobox/sandbox"
 	"pobox/session"
 )
+
+// cmdExits runs a program as exec does and checks its exit status:
+// exits CODE PROGRAM ARGS... A plain `! exec` accepts any failure, even
+// the race detector's exit status 66; this names the one expected. Its
+// output is there for stdout and stderr to check, as after exec.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits CODE PROGRAM ARGS...")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		got = exit.ExitCode()
+	case err != nil:
+		ts.Fatalf("%s: %v", args[1], err)
+	}
+	if got != want {
+		ts.Fatalf("exit status %d, want %d", got, want)
+	}
+	if strings.Contains(ts.ReadFile("stderr"), "WARNING: DATA RACE") {
+		ts.Fatalf("a data race")
+	}
+}
 
 // cmdCapture sets an environment variable from the last command's output:
 // capture NAME REGEXP takes the first group of REGEXP in stdout.

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"pobox/session"
@@ -19,57 +20,79 @@ import (
 // above Pushover's 1024 characters, so the limit check still names it.
 const maxStdinMessage = 64 << 10
 
-func runSend(ctx context.Context, a *app, args []string) error {
-	fs := newFlagSet(a, "send",
-		"send [flags] [MESSAGE]\n\n"+
-			"Publish a message to Pushover as an application. The message is the argument,\n"+
-			"or standard input when there is none. Prints the request id, and the receipt\n"+
-			"of an emergency (priority 2). Flags go before the message.",
-		`pobox send --priority 2 --retry 60 --expire 3600 "disk full"`)
-	token := fs.String("token", "", "application `TOKEN` (env POBOX_TOKEN, or token in config.toml)")
-	user := fs.String("user", "", "user or group `KEY`s, comma-separated (env POBOX_USER, or user in config.toml)")
-	title := fs.String("title", "", "`TITLE` (at most 250 characters; default: the app's name)")
-	priority := fs.Int("priority", 0, "`N`: -2 silent, -1 quiet, 0 normal, 1 high, 2 emergency (needs --retry, --expire)")
-	sound := fs.String("sound", "", "sound `NAME`, e.g. siren or none")
-	link := fs.String("url", "", "supplementary `URL` (at most 512 characters)")
-	linkTitle := fs.String("url-title", "", "`LABEL` of --url (at most 100 characters)")
-	html := fs.Bool("html", false, "the message uses Pushover's HTML subset (b, i, u, font, a)")
-	mono := fs.Bool("monospace", false, "show the message in a fixed-width font")
-	var ttl, retry, expire secondsFlag
-	fs.Var(&ttl, "ttl", "delete the message from devices after `SECONDS` (or a duration: 1h)")
-	fs.Var(&retry, "retry", "priority 2: repeat every `SECONDS` (at least 30)")
-	fs.Var(&expire, "expire", "priority 2: stop repeating after `SECONDS` (at most 10800)")
-	device := fs.String("device", "", "deliver only to these device `NAMES` (comma-separated)")
-	attachment := fs.String("attachment", "", "attach an image `FILE` (at most 5 MB)")
-	timestamp := fs.String("timestamp", "", "show `TIME` instead of the receive time: Unix seconds or RFC 3339")
-	cfg, err := parseConfig(a, fs, args)
-	if err != nil {
-		return err
+func newSendCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "send [flags] [MESSAGE]",
+		Short: "publish a message as an application",
+		Long: "Publish a message to Pushover as an application. The message is the argument,\n" +
+			"or standard input when there is none. Prints the request id, and the receipt\n" +
+			"of an emergency (priority 2).",
+		Example: `  pobox send --priority 2 --retry 60 --expire 3600 "disk full"`,
 	}
+	var o sendOpts
+	f := cmd.Flags()
+	f.StringVar(&o.token, "token", "", "application `TOKEN` (env POBOX_TOKEN, or token in config.toml)")
+	f.StringVar(&o.user, "user", "", "user or group `KEY`s, comma-separated (env POBOX_USER, or user in config.toml)")
+	f.StringVarP(&o.title, "title", "t", "", "`TITLE` (at most 250 characters; default: the app's name)")
+	f.IntVarP(&o.priority, "priority", "p", 0, "`N`: -2 silent, -1 quiet, 0 normal, 1 high, 2 emergency (needs --retry, --expire)")
+	f.StringVar(&o.sound, "sound", "", "sound `NAME`, e.g. siren or none")
+	f.StringVar(&o.link, "url", "", "supplementary `URL` (at most 512 characters)")
+	f.StringVar(&o.linkTitle, "url-title", "", "`LABEL` of --url (at most 100 characters)")
+	f.BoolVar(&o.html, "html", false, "the message uses Pushover's HTML subset (b, i, u, font, a)")
+	f.BoolVar(&o.mono, "monospace", false, "show the message in a fixed-width font")
+	f.Var(&o.ttl, "ttl", "delete the message from devices after `SECONDS` (or a duration: 1h)")
+	f.Var(&o.retry, "retry", "priority 2: repeat every `SECONDS` (at least 30)")
+	f.Var(&o.expire, "expire", "priority 2: stop repeating after `SECONDS` (at most 10800)")
+	f.StringVar(&o.device, "device", "", "deliver only to these device `NAMES` (comma-separated)")
+	f.StringVar(&o.attachment, "attachment", "", "attach an image `FILE` (at most 5 MB)")
+	f.StringVar(&o.timestamp, "timestamp", "", "show `TIME` instead of the receive time: Unix seconds or RFC 3339")
+	_ = cmd.RegisterFlagCompletionFunc("device", completeDevices(a, &o))
+	_ = cmd.RegisterFlagCompletionFunc("priority", cobra.FixedCompletions(
+		[]string{"-2\tsilent", "-1\tquiet", "0\tnormal", "1\thigh", "2\temergency"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.MarkFlagFilename("attachment", "png", "jpg", "jpeg", "gif")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		cfg, err := parseConfig(a, cmd)
+		if err != nil {
+			return err
+		}
+		return runSend(cmd.Context(), a, cfg, o, args)
+	}
+	return cmd
+}
 
+// sendOpts are the flags of `pobox send`.
+type sendOpts struct {
+	token, user, title, sound, link, linkTitle, device, attachment, timestamp string
+	priority                                                                  int
+	html, mono                                                                bool
+	ttl, retry, expire                                                        secondsFlag
+}
+
+func runSend(ctx context.Context, a *app, cfg *config, o sendOpts, args []string) error {
+	var err error
 	req := session.SendRequest{
-		Token: firstSet(*token, cfg.Token), User: firstSet(*user, cfg.User),
-		Title: *title, Priority: *priority, Sound: *sound, URL: *link, URLTitle: *linkTitle,
-		HTML: *html, Monospace: *mono, TTL: int(ttl), Retry: int(retry), Expire: int(expire), Device: *device,
+		Token: firstSet(o.token, cfg.Token), User: firstSet(o.user, cfg.User),
+		Title: o.title, Priority: o.priority, Sound: o.sound, URL: o.link, URLTitle: o.linkTitle,
+		HTML: o.html, Monospace: o.mono, TTL: int(o.ttl), Retry: int(o.retry), Expire: int(o.expire), Device: o.device,
 	}
 	switch {
 	case req.Token == "":
 		return usageError("no application token: give --token, set POBOX_TOKEN, or put token = \"...\" in %s", configFileHint(cfg))
 	case req.User == "":
 		return usageError("no user key: give --user, set POBOX_USER, or put user = \"...\" in %s", configFileHint(cfg))
-	case *priority == 2 && (retry == 0 || expire == 0):
+	case o.priority == 2 && (o.retry == 0 || o.expire == 0):
 		return usageError("priority 2 (emergency) needs --retry SECONDS (at least 30) and --expire SECONDS (at most 10800)")
 	}
-	if *timestamp != "" {
-		if req.Timestamp, err = parseTimestamp(*timestamp); err != nil {
+	if o.timestamp != "" {
+		if req.Timestamp, err = parseTimestamp(o.timestamp); err != nil {
 			return usageError("--timestamp: %v", err)
 		}
 	}
-	if req.Message, err = sendMessageText(a, fs.Args()); err != nil {
+	if req.Message, err = sendMessageText(a, args); err != nil {
 		return err
 	}
-	if *attachment != "" {
-		if req.Attachment, err = session.ReadAttachment(*attachment); err != nil {
+	if o.attachment != "" {
+		if req.Attachment, err = session.ReadAttachment(o.attachment); err != nil {
 			return limitAsUsage(err)
 		}
 	}
@@ -163,7 +186,7 @@ type secondsFlag int
 
 func (s *secondsFlag) String() string { return strconv.Itoa(int(*s)) }
 
-// Set implements flag.Value.
+// Set implements pflag.Value.
 func (s *secondsFlag) Set(v string) error {
 	if n, err := strconv.Atoi(v); err == nil {
 		*s = secondsFlag(n)
@@ -176,3 +199,6 @@ func (s *secondsFlag) Set(v string) error {
 	*s = secondsFlag(d / time.Second)
 	return nil
 }
+
+// Type implements pflag.Value.
+func (s *secondsFlag) Type() string { return "seconds" }

@@ -1,24 +1,32 @@
-package main
+package cli
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
+
+	"github.com/spf13/cobra"
 )
 
-func runSync(ctx context.Context, a *app, args []string) error {
-	fs := newFlagSet(a, "sync",
-		"sync\n\n"+
-			"Download the messages waiting on Pushover into the cache now, then delete\n"+
+func newSyncCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "sync",
+		Short: "download the waiting messages now, then exit",
+		Long: "Download the messages waiting on Pushover into the cache now, then delete\n" +
 			"them on Pushover (unless server_delete = \"manual\"), and exit.",
-		"pobox sync && pobox list --unread")
-	cfg, err := parseConfig(a, fs, args)
-	if err != nil {
-		return err
+		Example: "  pobox sync && pobox list --unread",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := parseConfig(a, cmd)
+			if err != nil {
+				return err
+			}
+			return runSync(cmd.Context(), a, cfg)
+		},
 	}
-	if fs.NArg() > 0 {
-		return usageError("sync takes no arguments")
-	}
+}
+
+func runSync(ctx context.Context, a *app, cfg *config) error {
 	st, err := openStack(ctx, cfg, slog.LevelInfo)
 	if err != nil {
 		return err

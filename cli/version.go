@@ -1,19 +1,20 @@
-package main
+package cli
 
 import (
-	"context"
 	"fmt"
-	"runtime"
+
+	"github.com/spf13/cobra"
 )
 
-func runVersion(ctx context.Context, a *app, args []string) error {
-	fs := newFlagSet(a, "version", "version", "pobox version")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+func newVersionCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "print the pobox version",
+		Example: "  pobox version",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, err := fmt.Fprintln(a.stdout, versionLine())
+			return err
+		},
 	}
-	if fs.NArg() > 0 {
-		return usageError("version takes no arguments")
-	}
-	fmt.Fprintf(a.stdout, "pobox %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	return nil
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -84,7 +84,8 @@ type stack struct {
 	client *session.Client
 	db     *cache.DB
 	en     *inboxsync.Engine
-	undo   []func() // in the order to run them
+	hooks  *hookRunner // the [[hooks]] of config.toml; nil when there are none
+	undo   []func()    // in the order to run them
 }
 
 // openStack opens everything a verb needs to sync or act, or nothing.
@@ -108,12 +109,26 @@ func openStack(ctx context.Context, cfg *config, level slog.Level) (_ *stack, er
 		return nil, err
 	}
 	s.undo = append([]func(){func() { s.db.Close() }}, s.undo...)
+	s.hooks = newConfigHooks(cfg, s.db, s.log)
 	if s.en, err = newEngine(cfg, s.db, s.login, s.client, s.log); err != nil {
 		return nil, err
 	}
-	// The engine first: it writes to the cache.
-	s.undo = append([]func(){func() { s.en.Close() }}, s.undo...)
+	// The engine first: it writes to the cache; then the hooks it feeds.
+	s.undo = append([]func(){func() { s.en.Close() }, s.hooks.Close}, s.undo...)
 	return s, nil
+}
+
+// start starts the hooks, then the engine that feeds them.
+func (s *stack) start(ctx context.Context) {
+	s.hooks.Start(ctx)
+	s.en.Start(ctx)
+}
+
+// announceSynced hands the messages of a sync to the config's hooks, in
+// the process that holds the websocket only (so that no hook runs twice
+// when several pobox processes share the cache) and never the backlog.
+func (s *stack) announceSynced(ctx context.Context, ev inboxsync.Synced) {
+	announceSynced(ctx, s.db, s.en, s.hooks, ev)
 }
 
 // close releases what openStack opened, the engine first.
