@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rivo/uniseg"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
@@ -115,9 +116,6 @@ const (
 
 // newTable returns a table as wide as width cells; 0 means no limit.
 func newTable(w io.Writer, width int, now time.Time) *table {
-	if width > 0 {
-		width = max(width, 60)
-	}
 	return &table{w: w, width: width, now: now}
 }
 
@@ -125,7 +123,7 @@ func (t *table) row(m cache.Message) {
 	if t.idWidth == 0 {
 		// Newest first: the first id is the widest.
 		t.idWidth = max(2, len(strconv.FormatInt(m.ID, 10)))
-		fmt.Fprintf(t.w, "  %-*s %-*s %-*s %-*s %s\n", t.idWidth, "ID", dateWidth, "DATE", prioWidth, "PRI", appWidth, "APP", "TITLE: MESSAGE")
+		t.line(fmt.Sprintf("  %-*s %-*s %-*s %-*s ", t.idWidth, "ID", dateWidth, "DATE", prioWidth, "PRI", appWidth, "APP"), "TITLE: MESSAGE")
 	}
 	mark := " "
 	if !m.Read {
@@ -138,12 +136,31 @@ func (t *table) row(m cache.Message) {
 		}
 		text += ": " + body
 	}
-	if t.width > 0 {
-		rest := t.width - (2 + t.idWidth + 1 + dateWidth + 1 + prioWidth + 1 + appWidth + 1)
-		text = sanitize.Truncate(text, max(rest, 10), "…")
+	t.line(fmt.Sprintf("%s %-*d %-*s %-*s %s ", mark, t.idWidth, m.ID, dateWidth, shortDate(m.Time(), t.now),
+		prioWidth, priorityMark(m), pad(sanitize.Truncate(sanitize.Line(m.App), appWidth, "…"), appWidth)), text)
+}
+
+// line prints one line of the table, the fixed columns and the text, cut
+// to the table's width. Both parts are clean already (sanitize.Line).
+func (t *table) line(fixed, text string) {
+	if t.width <= 0 {
+		fmt.Fprintln(t.w, fixed+text)
+		return
 	}
-	fmt.Fprintf(t.w, "%s %-*d %-*s %-*s %s %s\n", mark, t.idWidth, m.ID, dateWidth, shortDate(m.Time(), t.now),
-		prioWidth, priorityMark(m), pad(sanitize.Truncate(sanitize.Line(m.App), appWidth, "…"), appWidth), text)
+	if rest := t.width - sanitize.Width(fixed); rest > 0 {
+		fmt.Fprintln(t.w, fixed+sanitize.Truncate(text, rest, "…"))
+		return
+	}
+	// Narrower than the fixed columns: cut them, a grapheme at a time.
+	var b strings.Builder
+	w := 0
+	for g := uniseg.NewGraphemes(fixed); g.Next(); {
+		if w += sanitize.Width(g.Str()); w > t.width {
+			break
+		}
+		b.WriteString(g.Str())
+	}
+	fmt.Fprintln(t.w, b.String())
 }
 
 // pad fills s with spaces to width cells (fmt pads by runes, not cells).
