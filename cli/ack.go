@@ -57,7 +57,7 @@ func newAckCmd(a *app) *cobra.Command {
 // the cache at once and survive a failure to reach Pushover), then
 // performs every queued action and reports each result.
 func withActions(ctx context.Context, cfg *config, a *app, queue func(*inboxsync.Engine) error) error {
-	st, err := openStack(ctx, cfg, slog.LevelInfo)
+	st, err := openStackRetry(ctx, cfg, slog.LevelInfo, onceNow)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -101,4 +102,48 @@ func cmdOnline(ts *testscript.TestScript, neg bool, args []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	ts.Check(ts.Value(sandboxKey{}).(*sandbox.Server).WaitOnline(ctx, st.DeviceID))
+}
+
+// cmdPublish publishes messages as the demo app, straight into the
+// sandbox: publish N [TITLE [MESSAGE]]. TITLE and MESSAGE may be Go
+// string literals ("\x1b[31m"), so that a script can send what no
+// shell word holds; with N > 1 each message gets its number appended.
+func cmdPublish(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 1 || len(args) > 3 {
+		ts.Fatalf("usage: publish N [TITLE [MESSAGE]]")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	text := func(i int, def string) string {
+		if len(args) <= i {
+			return def
+		}
+		if s, err := strconv.Unquote(args[i]); err == nil {
+			return s
+		}
+		return args[i]
+	}
+	title, msg := text(1, "note"), text(2, "message")
+	srv := ts.Value(sandboxKey{}).(*sandbox.Server)
+	for i := 1; i <= n; i++ {
+		m := sandbox.Message{Token: ts.Getenv("SANDBOX_TOKEN"), User: ts.Getenv("SANDBOX_USER"), Title: title, Message: msg}
+		if n > 1 {
+			m.Message = fmt.Sprintf("%s %d", msg, i)
+		}
+		_, err := srv.Publish(m)
+		ts.Check(err)
+	}
+}
+
+// cmdFail makes the sandbox fail the next N requests to an endpoint:
+// fail ENDPOINT N STATUS (N 0 cancels).
+func cmdFail(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: fail ENDPOINT N STATUS")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	status, err := strconv.Atoi(args[2])
+	ts.Check(err)
+	ts.Value(sandboxKey{}).(*sandbox.Server).FailNext(args[0], n, status)
 }

@@ -26,6 +26,12 @@ func openCache(ctx context.Context, cfg *config) (*cache.DB, error) {
 // belongs to: a secret is only good on the server that issued it, so the
 // stored URLs win over the configured ones.
 func loadLogin(cfg *config, log *slog.Logger) (*session.Stored, *session.Client, error) {
+	return loadLoginRetry(cfg, log, session.Backoff{})
+}
+
+// loadLoginRetry is loadLogin with a retry policy for the client (the
+// zero Backoff: the client's default).
+func loadLoginRetry(cfg *config, log *slog.Logger, retry session.Backoff) (*session.Stored, *session.Client, error) {
 	login, err := session.Load(cfg.SessionPath)
 	if err != nil {
 		return nil, nil, err
@@ -36,7 +42,7 @@ func loadLogin(cfg *config, log *slog.Logger) (*session.Stored, *session.Client,
 	if login.WSURL == "" {
 		login.WSURL = cfg.WSURL
 	}
-	client, err := session.New(login.APIURL, session.Options{Version: version, Logger: log})
+	client, err := session.New(login.APIURL, session.Options{Version: version, Logger: log, Retry: retry})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -89,7 +95,18 @@ type stack struct {
 }
 
 // openStack opens everything a verb needs to sync or act, or nothing.
-func openStack(ctx context.Context, cfg *config, level slog.Level) (_ *stack, err error) {
+func openStack(ctx context.Context, cfg *config, level slog.Level) (*stack, error) {
+	return openStackRetry(ctx, cfg, level, session.Backoff{})
+}
+
+// onceNow is the retry policy of the verbs that act and exit (ack,
+// delete): one attempt, then the action waits in the outbox and the exit
+// status says so, rather than the user waiting through a minute of
+// retries.
+var onceNow = session.Backoff{Attempts: 1}
+
+// openStackRetry is openStack with a retry policy for the REST client.
+func openStackRetry(ctx context.Context, cfg *config, level slog.Level, retry session.Backoff) (_ *stack, err error) {
 	s := &stack{}
 	defer func() {
 		if err != nil {
@@ -101,7 +118,7 @@ func openStack(ctx context.Context, cfg *config, level slog.Level) (_ *stack, er
 		return nil, err
 	}
 	s.undo = append(s.undo, func() { logFile.Close() })
-	if s.login, s.client, err = loadLogin(cfg, s.log); err != nil {
+	if s.login, s.client, err = loadLoginRetry(cfg, s.log, retry); err != nil {
 		return nil, err
 	}
 	s.undo = append([]func(){s.client.CloseIdleConnections}, s.undo...)
