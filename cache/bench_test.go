@@ -68,7 +68,7 @@ func buildFixture(path string) error {
 	}
 	g := newGenerator(1, 1)
 	for n := 0; n < fixtureSize; n += 1000 {
-		if _, err := db.Ingest(ctx, g.batch(1000)); err != nil {
+		if _, err := db.Ingest(ctx, Batch{Device: testDev, Messages: g.batch(1000)}); err != nil {
 			db.Close()
 			return err
 		}
@@ -104,7 +104,7 @@ func BenchmarkIngest(b *testing.B) {
 			ctx := context.Background()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				fresh, err := db.Ingest(ctx, batches[i])
+				fresh, err := db.Ingest(ctx, Batch{Device: testDev, Messages: batches[i]})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -33,11 +33,12 @@ func TestTwoConnectionsConcurrently(t *testing.T) {
 			defer wg.Done()
 			for range batches {
 				batch := g.batch(size)
-				if _, err := db.Ingest(ctx, batch); err != nil {
+				fresh, err := db.Ingest(ctx, Batch{Device: testDev, Messages: batch})
+				if err != nil {
 					errs <- err
 					return
 				}
-				if err := db.SetRead(ctx, batch[0].ID, true); err != nil {
+				if err := db.SetRead(ctx, fresh[0].Key, true); err != nil {
 					errs <- err
 					return
 				}

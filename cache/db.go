@@ -48,12 +48,17 @@ type DB struct {
 	write *sql.DB // one connection; transactions start with BEGIN IMMEDIATE
 	read  *sql.DB // query-only connections
 
-	stmts  stmts     // hot statements prepared in Open
-	lists  listStmts // list/count statements, prepared once per filter shape
-	watch  *watcher  // PRAGMA data_version on a dedicated connection
+	stmts  stmts       // hot statements prepared in Open
+	lists  listStmts   // list/count statements, prepared once per filter shape
+	names  deviceNames // device names for the rows a read returns
+	watch  *watcher    // PRAGMA data_version on a dedicated connection
 	closed chan struct{}
 	once   sync.Once
 	err    error
+
+	// testDurable, when a test sets it, sees the synchronous level (2 is
+	// FULL) of each durable transaction just before it commits.
+	testDurable func(op string, level int)
 }
 
 // Open opens the cache at path, creating its directory (mode 0700) and the
@@ -125,7 +130,12 @@ func prepareFile(path string) error {
 func dsn(path string, params url.Values) string {
 	u := url.URL{Scheme: "file", Path: path}
 	params.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
-	params.Set("_synchronous", "NORMAL") // durable at checkpoints; safe in WAL
+	// NORMAL: in WAL mode a commit cannot corrupt the file, but the last
+	// commits before a power cut can roll back. That is fine for most
+	// writes (the server still holds what a download stored); the writes
+	// that must survive (what is about to be deleted on the server, queued
+	// actions) go through durableTx.
+	params.Set("_synchronous", "NORMAL")
 	params.Set("_foreign_keys", "1")
 	return u.String() + "?" + params.Encode()
 }
@@ -264,6 +274,48 @@ func (db *DB) writeTx(ctx context.Context, op string, fn func(tx *sql.Tx) error)
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
 		return db.wrapErr(op, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return db.wrapErr(op, err)
+	}
+	return nil
+}
+
+// durableTx is writeTx for a transaction that must survive a power cut
+// once it returns: it runs with synchronous=FULL, so its commit fsyncs the
+// write-ahead log. That one fsync also makes every earlier commit durable,
+// since they are all in the log before it. Pinning the connection keeps the
+// pragma on the connection that runs the transaction.
+func (db *DB) durableTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+	if db.isClosed() {
+		return ErrClosed
+	}
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return db.wrapErr(op, err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = FULL"); err != nil {
+		return db.wrapErr(op, err)
+	}
+	defer func() {
+		// Back to the cheaper setting for the other writes; should this
+		// fail, they are only slower.
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous = NORMAL")
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return db.wrapErr(op, err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return db.wrapErr(op, err)
+	}
+	if db.testDurable != nil {
+		var level int
+		if err := tx.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&level); err == nil {
+			db.testDurable(op, level)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return db.wrapErr(op, err)

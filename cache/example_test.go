@@ -26,11 +26,16 @@ func Example() {
 	}
 	defer db.Close()
 
-	fresh, err := db.Ingest(ctx, []cache.Message{
+	// Message ids are relative to the device of the login.
+	dev, err := db.UseDevice(ctx, "zQie8WjzFTWkMz5CcGrUNK2t5rR9zGTsfYQ7HHGs", "laptop")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fresh, err := db.Ingest(ctx, cache.Batch{Device: dev.N, Messages: []cache.Message{
 		{ID: 1, App: "Backups", Title: "Backup finished", Message: "took 16 minutes"},
 		{ID: 2, App: "Grafana", Title: "Disk almost full", Message: "92% on /var", Priority: 1},
 		{ID: 3, App: "Grafana", Title: "Server down", Priority: 2, Receipt: "r1"},
-	})
+	}})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -50,7 +55,7 @@ func Example() {
 	}
 	fmt.Println("search:", found[0].Title)
 
-	if err := db.SetRead(ctx, 3, true); err != nil {
+	if err := db.SetRead(ctx, screen[0].Key, true); err != nil {
 		log.Fatal(err)
 	}
 	c, err := db.Counts(ctx)

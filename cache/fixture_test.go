@@ -123,12 +123,19 @@ func openTest(tb testing.TB) *DB {
 	return openAt(tb, tb.TempDir()+"/pobox/cache.db")
 }
 
-// openAt opens the cache at path, closed at cleanup.
+// testDev is the number of the device openAt adds: the first one.
+const testDev = 1
+
+// openAt opens the cache at path, closed at cleanup, and uses the device
+// testDev for it (the tests' batches belong to it).
 func openAt(tb testing.TB, path string) *DB {
 	tb.Helper()
 	db, err := Open(context.Background(), path)
 	if err != nil {
 		tb.Fatalf("Open: %v", err)
+	}
+	if d, err := db.UseDevice(context.Background(), "testdevice0000000000000000000000000000000", "test"); err != nil || d.N != testDev {
+		tb.Fatalf("UseDevice = %+v, %v; want device %d", d, err, testDev)
 	}
 	tb.Cleanup(func() {
 		if err := db.Close(); err != nil {
@@ -141,11 +148,22 @@ func openAt(tb testing.TB, path string) *DB {
 // mustIngest ingests batch and returns the new messages.
 func mustIngest(tb testing.TB, db *DB, batch ...Message) []Message {
 	tb.Helper()
-	fresh, err := db.Ingest(context.Background(), batch)
+	fresh, err := db.Ingest(context.Background(), Batch{Device: testDev, Messages: batch})
 	if err != nil {
 		tb.Fatalf("Ingest: %v", err)
 	}
 	return fresh
+}
+
+// keyOf returns the key of the message of device testDev with Pushover id
+// id, or -id when there is none (a key no message has).
+func keyOf(tb testing.TB, db *DB, id int64) int64 {
+	tb.Helper()
+	m, err := db.Find(context.Background(), testDev, id)
+	if err != nil {
+		return -id
+	}
+	return m.Key
 }
 
 // ids returns the ids of ms.

@@ -3,40 +3,55 @@ package cache
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 )
 
 // Keys of the meta table.
 const (
-	metaDeletedUpTo = "deleted_upto" // local delete-up-to watermark
-	metaHighestSeen = "highest_seen" // highest id ever ingested
+	// metaBacklogKey is the highest key stored by a device's first
+	// download (its backlog), so that followers do not announce it as news.
+	metaBacklogKey = "backlog_key"
 )
+
+// Batch is one downloaded batch for Ingest.
+type Batch struct {
+	// Device is the number of the device the messages were downloaded
+	// for (from UseDevice): their ids are relative to it.
+	Device int64
+	// Messages as downloaded; each needs a positive ID.
+	Messages []Message
+	// Backlog marks messages of the device's first download, which waited
+	// on the server before pobox logged in: the mark is committed with the
+	// batch, so a follower looking in between never takes them for news.
+	Backlog bool
+}
 
 // Ingest stores a downloaded batch in one transaction and returns the
 // messages stored for the first time, oldest first, as stored (with their
-// local state). It is idempotent: ingesting the same batch again stores
-// nothing new and returns nothing.
+// keys and local state). It is idempotent: ingesting the same batch again
+// stores nothing new and returns nothing.
 //
 // Local state survives: a message deleted locally stays deleted, a message
 // read stays read, and acked only moves from 0 to 1 (a server copy with
 // acked=1 also clears AckPending). Server fields of a known message are
 // updated; the search index is touched only when its text changed. For
 // emergencies sharing a receipt, the newest copy wins (see the package doc).
-func (db *DB) Ingest(ctx context.Context, batch []Message) ([]Message, error) {
-	if len(batch) == 0 {
+func (db *DB) Ingest(ctx context.Context, b Batch) ([]Message, error) {
+	if len(b.Messages) == 0 {
 		return nil, nil
 	}
-	for _, m := range batch {
+	for _, m := range b.Messages {
 		if m.ID <= 0 {
 			return nil, fmt.Errorf("cache: ingest: message id %d is not positive; the batch was not stored", m.ID)
 		}
 	}
-	sorted := newestCopies(batch)
+	sorted := newestCopies(b.Messages)
 
 	var fresh []Message
 	err := db.writeTx(ctx, "ingest", func(tx *sql.Tx) error {
-		in, err := newIngester(ctx, tx, &db.stmts, millis(db.Now()), sorted)
+		in, err := newIngester(ctx, tx, &db.stmts, millis(db.Now()), b.Device, sorted)
 		if err != nil {
 			return err
 		}
@@ -51,13 +66,14 @@ func (db *DB) Ingest(ctx context.Context, batch []Message) ([]Message, error) {
 				in.count(stored)
 			}
 		}
-		if err := in.finish(fresh, sorted[len(sorted)-1].ID); err != nil {
-			return err
-		}
-		return nil
+		return in.finish(fresh, sorted[len(sorted)-1].ID, b.Backlog)
 	})
 	if err != nil {
 		return nil, err
+	}
+	name := db.deviceName(ctx, b.Device)
+	for i := range fresh {
+		fresh[i].DeviceName = name
 	}
 	return fresh, nil
 }
@@ -97,16 +113,17 @@ func newestCopies(batch []Message) []Message {
 type ingester struct {
 	ctx         context.Context
 	storedAt    int64
+	device      int64
 	deletedUpTo int64
 	tombstones  map[int64]bool       // single deletes within the batch's id range
 	counts      map[string]*AppCount // counters of the new rows, per app
 
-	insert, index, update, receiptTomb, receiptCopies, dropOlder, ackReceipt, metaRaise, addCounts *sql.Stmt
+	insert, index, update, receiptTomb, receiptCopies, dropOlder, ackReceipt, metaRaise, devRaise, addCounts *sql.Stmt
 }
 
-func newIngester(ctx context.Context, tx *sql.Tx, s *stmts, storedAt int64, sorted []Message) (*ingester, error) {
+func newIngester(ctx context.Context, tx *sql.Tx, s *stmts, storedAt, device int64, sorted []Message) (*ingester, error) {
 	in := &ingester{
-		ctx: ctx, storedAt: storedAt,
+		ctx: ctx, storedAt: storedAt, device: device,
 		tombstones:    map[int64]bool{},
 		counts:        map[string]*AppCount{},
 		insert:        tx.StmtContext(ctx, s.insert),
@@ -117,14 +134,18 @@ func newIngester(ctx context.Context, tx *sql.Tx, s *stmts, storedAt int64, sort
 		dropOlder:     tx.StmtContext(ctx, s.dropOlder),
 		ackReceipt:    tx.StmtContext(ctx, s.ackReceipt),
 		metaRaise:     tx.StmtContext(ctx, s.metaRaise),
+		devRaise:      tx.StmtContext(ctx, s.devRaise),
 		addCounts:     tx.StmtContext(ctx, s.addCounts),
 	}
-	err := tx.StmtContext(ctx, s.metaGet).QueryRowContext(ctx, metaDeletedUpTo).Scan(&in.deletedUpTo)
+	err := tx.StmtContext(ctx, s.devWatermark).QueryRowContext(ctx, device).Scan(&in.deletedUpTo)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("device %d is not in the cache (UseDevice adds it)", device)
+	}
 	if err != nil {
 		return nil, err
 	}
 	// One query for the batch instead of one per message.
-	rows, err := tx.StmtContext(ctx, s.tombsIn).QueryContext(ctx, sorted[0].ID, sorted[len(sorted)-1].ID)
+	rows, err := tx.StmtContext(ctx, s.tombsIn).QueryContext(ctx, device, sorted[0].ID, sorted[len(sorted)-1].ID)
 	if err != nil {
 		return nil, err
 	}
@@ -154,49 +175,58 @@ func (in *ingester) one(m Message) (Message, bool, error) {
 		}
 	}
 
-	res, err := in.insert.ExecContext(in.ctx, m.ID, m.UMID, m.Title, m.Message, m.App,
+	m.Device = in.device
+	res, err := in.insert.ExecContext(in.ctx, m.Device, m.ID, m.UMID, m.Title, m.Message, m.App,
 		m.AID, m.Icon, m.Date, m.QueuedDate, m.DispatchedDate, m.Priority, m.Sound, m.URL, m.URLTitle,
-		m.Acked, m.Receipt, m.HTML, m.Monospace, m.Read, m.AckPending, in.storedAt)
+		m.Acked, m.Receipt, m.HTML, m.Monospace, m.Problem, m.Read, m.AckPending, in.storedAt)
 	if err != nil {
 		return m, false, err
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 1 {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return m, false, err
+	}
+	if n == 1 {
 		m.StoredAt = fromMillis(in.storedAt)
-		return m, n == 1, err
+		m.Key, err = res.LastInsertId()
+		return m, true, err
 	}
 	// Known already: refresh the server's fields, keep the local ones.
 	_, err = in.update.ExecContext(in.ctx, m.UMID, m.Title, m.Message, m.App, m.AID,
 		m.Icon, m.Date, m.QueuedDate, m.DispatchedDate, m.Priority, m.Sound, m.URL, m.URLTitle,
-		m.Acked, m.Acked, m.Receipt, m.HTML, m.Monospace, m.ID)
+		m.Acked, m.Acked, m.Receipt, m.HTML, m.Monospace, m.Problem, m.Device, m.ID)
 	return m, false, err
 }
 
 // receipt applies newest-copy-wins to an emergency: it reports whether m is
 // to be stored, and when it replaces older copies it takes over their local
-// state and removes them.
+// state and removes them. Copies are ordered by (device, id): devices are
+// numbered in the order they were first used, so a later device's copy is
+// the newer one.
 func (in *ingester) receipt(m *Message) (keep bool, err error) {
 	var dead bool
-	if err := in.receiptTomb.QueryRowContext(in.ctx, m.Receipt, m.ID).Scan(&dead); err != nil || dead {
+	if err := in.receiptTomb.QueryRowContext(in.ctx, m.Receipt, in.device, m.ID).Scan(&dead); err != nil || dead {
 		return false, err // a newer copy was deleted locally
 	}
-	var newest int64
+	var dev, id int64
 	var read, acked, pending bool
-	err = in.receiptCopies.QueryRowContext(in.ctx, m.Receipt, m.ID).Scan(&newest, &read, &acked, &pending)
+	err = in.receiptCopies.QueryRowContext(in.ctx, m.Receipt, in.device, m.ID).Scan(&dev, &id, &read, &acked, &pending)
 	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return true, nil // the first copy
 	case err != nil:
 		return false, err
-	case newest > m.ID:
+	case dev > in.device || (dev == in.device && id > m.ID):
 		// An older copy: keep the newer one, but learn the acknowledgement.
 		if m.Acked {
 			_, err = in.ackReceipt.ExecContext(in.ctx, m.Receipt)
 		}
 		return false, err
-	case newest != 0:
-		m.Read = read
-		m.Acked = m.Acked || acked
-		m.AckPending = pending && !m.Acked
-		_, err = in.dropOlder.ExecContext(in.ctx, m.Receipt, m.ID)
 	}
+	m.Read = read
+	m.Acked = m.Acked || acked
+	m.AckPending = pending && !m.Acked
+	_, err = in.dropOlder.ExecContext(in.ctx, m.Receipt, in.device, m.ID)
 	return true, err
 }
 
@@ -229,17 +259,22 @@ func (in *ingester) count(m Message) {
 // makes it write out what it has so far. Indexing each message next to its
 // row, or from an INSERT trigger, writes one small segment per message and
 // runs several times slower.
-func (in *ingester) finish(fresh []Message, highest int64) error {
+func (in *ingester) finish(fresh []Message, highest int64, backlog bool) error {
 	for _, c := range in.counts {
 		if _, err := in.addCounts.ExecContext(in.ctx, c.App, c.Total, c.Unread, c.Unacked, c.AckPending); err != nil {
 			return err
 		}
 	}
-	if _, err := in.metaRaise.ExecContext(in.ctx, metaHighestSeen, highest); err != nil {
+	if _, err := in.devRaise.ExecContext(in.ctx, highest, in.device); err != nil {
 		return err
 	}
+	if backlog && len(fresh) > 0 {
+		if _, err := in.metaRaise.ExecContext(in.ctx, metaBacklogKey, fresh[len(fresh)-1].Key); err != nil {
+			return err
+		}
+	}
 	for _, m := range fresh {
-		if _, err := in.index.ExecContext(in.ctx, m.ID, m.Title, m.Message, m.App, m.URLTitle); err != nil {
+		if _, err := in.index.ExecContext(in.ctx, m.Key, m.Title, m.Message, m.App, m.URLTitle); err != nil {
 			return fmt.Errorf("index message %d: %w", m.ID, err)
 		}
 	}

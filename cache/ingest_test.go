@@ -43,7 +43,7 @@ func TestIngestIdempotent(t *testing.T) {
 	if c.Total != 4 {
 		t.Fatalf("Total = %d, want 4", c.Total)
 	}
-	if h, _ := db.HighestID(ctx); h != 4 {
+	if h, _ := db.HighestID(ctx, testDev); h != 4 {
 		t.Fatalf("HighestID = %d, want 4", h)
 	}
 }
@@ -58,21 +58,21 @@ func TestIngestKeepsLocalState(t *testing.T) {
 	}{
 		{
 			name:  "read stays read",
-			setup: func(t *testing.T, db *DB) { must(t, db.SetRead(ctx, 2, true)) },
+			setup: func(t *testing.T, db *DB) { must(t, db.SetRead(ctx, keyOf(t, db, 2), true)) },
 			again: []Message{msg(2, "bravo")},
 			check: func(t *testing.T, db *DB) { expectRead(t, db, 2, true) },
 		},
 		{
 			name:  "deleted stays deleted",
-			setup: func(t *testing.T, db *DB) { must(t, db.Delete(ctx, 3)) },
+			setup: func(t *testing.T, db *DB) { must(t, db.Delete(ctx, keyOf(t, db, 3))) },
 			again: []Message{msg(3, "charlie")},
 			check: func(t *testing.T, db *DB) { expectGone(t, db, 3) },
 		},
 		{
 			name: "deleted up to stays deleted",
 			setup: func(t *testing.T, db *DB) {
-				if n, err := db.DeleteUpTo(ctx, 4); err != nil || n != 4 {
-					t.Fatalf("DeleteUpTo = %d, %v; want 4", n, err)
+				if d, err := db.DeleteUpTo(ctx, keyOf(t, db, 4), testDev); err != nil || d.Removed != 4 {
+					t.Fatalf("DeleteUpTo = %+v, %v; want 4 removed", d, err)
 				}
 			},
 			again: []Message{msg(1, "alpha"), msg(4, "delta"), msg(5, "echo")},
@@ -97,7 +97,7 @@ func TestIngestKeepsLocalState(t *testing.T) {
 			name: "acked moves to 1 and clears ack pending",
 			setup: func(t *testing.T, db *DB) {
 				mustIngest(t, db, emergency(6, "R6", false))
-				if _, err := db.EnqueueAck(ctx, "R6"); err != nil {
+				if _, err := db.EnqueueAck(ctx, testDev, "R6"); err != nil {
 					t.Fatal(err)
 				}
 			},
@@ -154,7 +154,7 @@ func TestIngestEmergencyRepeats(t *testing.T) {
 		{
 			name:    "newer copy inherits read and acked",
 			batches: [][]Message{{emergency(1, "R", true)}, {emergency(2, "R", false)}},
-			before:  func(t *testing.T, db *DB) { must(t, db.SetRead(ctx, 1, true)) },
+			before:  func(t *testing.T, db *DB) { must(t, db.SetRead(ctx, keyOf(t, db, 1), true)) },
 			want:    []int64{2}, acked: true, read: true, newLast: []int64{2},
 		},
 		{
@@ -170,12 +170,12 @@ func TestIngestEmergencyRepeats(t *testing.T) {
 		{
 			name:    "older copy of a deleted emergency stays deleted",
 			batches: [][]Message{{emergency(2, "R", false)}, {emergency(1, "R", false)}},
-			before:  func(t *testing.T, db *DB) { must(t, db.Delete(ctx, 2)) },
+			before:  func(t *testing.T, db *DB) { must(t, db.Delete(ctx, keyOf(t, db, 2))) },
 		},
 		{
 			name:    "a newer repeat of a deleted emergency is stored",
 			batches: [][]Message{{emergency(1, "R", false)}, {emergency(2, "R", false)}},
-			before:  func(t *testing.T, db *DB) { must(t, db.Delete(ctx, 1)) },
+			before:  func(t *testing.T, db *DB) { must(t, db.Delete(ctx, keyOf(t, db, 1))) },
 			want:    []int64{2}, newLast: []int64{2},
 		},
 	}
@@ -210,7 +210,7 @@ func TestIngestEmergencyRepeats(t *testing.T) {
 
 func TestIngestRejectsBadIDs(t *testing.T) {
 	db := openTest(t)
-	_, err := db.Ingest(context.Background(), []Message{msg(1, "alpha"), msg(0, "zero")})
+	_, err := db.Ingest(context.Background(), Batch{Device: testDev, Messages: []Message{msg(1, "alpha"), msg(0, "zero")}})
 	if err == nil {
 		t.Fatal("Ingest accepted id 0")
 	}
@@ -236,9 +236,10 @@ func must(t *testing.T, err error) {
 	}
 }
 
+// mustGet returns the message of device testDev with Pushover id id.
 func mustGet(t *testing.T, db *DB, id int64) Message {
 	t.Helper()
-	m, err := db.Get(context.Background(), id)
+	m, err := db.Find(context.Background(), testDev, id)
 	if err != nil {
 		t.Fatalf("Get(%d): %v", id, err)
 	}
@@ -247,8 +248,8 @@ func mustGet(t *testing.T, db *DB, id int64) Message {
 
 func expectGone(t *testing.T, db *DB, id int64) {
 	t.Helper()
-	if _, err := db.Get(context.Background(), id); !errors.Is(err, ErrNotFound) {
-		t.Errorf("Get(%d) = %v, want ErrNotFound", id, err)
+	if _, err := db.Find(context.Background(), testDev, id); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Find(%d) = %v, want ErrNotFound", id, err)
 	}
 }
 

@@ -18,7 +18,16 @@ import (
 // string twins id_str, umid_str and aid_str for JSON readers that lose
 // precision above 2^53, plus the local fields read, ack_pending and stored_at.
 type Message struct {
-	ID             int64  `json:"id"`              // per-device id; increases; the delete watermark
+	// Key identifies the message in this cache: assigned in the order
+	// messages are stored, never reused. Lists are newest first by Key, and
+	// every local action (read, delete, delete up to) names a Key.
+	Key int64 `json:"key"`
+	// Device is the local number of the device the message was downloaded
+	// for (see Device); ID counts per device, so (Device, ID) is unique.
+	Device     int64  `json:"-"`
+	DeviceName string `json:"device,omitempty"` // that device's name, as registered
+
+	ID             int64  `json:"id"`              // per-device id; increases; the server's delete watermark
 	UMID           int64  `json:"umid"`            // the same message across the user's devices
 	Title          string `json:"title"`           // may be empty: show App instead
 	Message        string `json:"message"`         // body; an HTML subset when HTML is set
@@ -36,6 +45,10 @@ type Message struct {
 	Receipt        string `json:"receipt"`         // emergency receipt, needed to acknowledge
 	HTML           bool   `json:"html"`            // body uses the HTML subset; 0/1 in JSON
 	Monospace      bool   `json:"monospace"`       // body is fixed-width text; 0/1 in JSON
+
+	// Problem says what of the message could not be read as the server
+	// sent it (a field of the wrong type); "" when it decoded cleanly.
+	Problem string `json:"problem,omitempty"`
 
 	// Local state, never sent by the server.
 	Read       bool      `json:"read"`        // seen by the user here
@@ -111,8 +124,13 @@ func (f *flag) UnmarshalJSON(b []byte) error {
 }
 
 // columns lists the messages columns in the order scanMessage reads them.
-const columns = `id, umid, title, message, app, aid, icon, date, queued_date, dispatched_date,
-	priority, sound, url, url_title, acked, receipt, html, monospace, read, ack_pending, stored_at`
+const columns = `key, device, id, umid, title, message, app, aid, icon, date, queued_date, dispatched_date,
+	priority, sound, url, url_title, acked, receipt, html, monospace, problem, read, ack_pending, stored_at`
+
+// insertColumns are the columns Ingest writes: all but the key, which
+// SQLite assigns.
+const insertColumns = `device, id, umid, title, message, app, aid, icon, date, queued_date, dispatched_date,
+	priority, sound, url, url_title, acked, receipt, html, monospace, problem, read, ack_pending, stored_at`
 
 // scanner is *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
@@ -121,9 +139,9 @@ type scanner interface{ Scan(dest ...any) error }
 func scanMessage(s scanner) (Message, error) {
 	var m Message
 	var storedAt int64
-	err := s.Scan(&m.ID, &m.UMID, &m.Title, &m.Message, &m.App, &m.AID, &m.Icon, &m.Date,
+	err := s.Scan(&m.Key, &m.Device, &m.ID, &m.UMID, &m.Title, &m.Message, &m.App, &m.AID, &m.Icon, &m.Date,
 		&m.QueuedDate, &m.DispatchedDate, &m.Priority, &m.Sound, &m.URL, &m.URLTitle,
-		&m.Acked, &m.Receipt, &m.HTML, &m.Monospace, &m.Read, &m.AckPending, &storedAt)
+		&m.Acked, &m.Receipt, &m.HTML, &m.Monospace, &m.Problem, &m.Read, &m.AckPending, &storedAt)
 	m.StoredAt = fromMillis(storedAt)
 	return m, err
 }

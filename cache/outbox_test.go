@@ -15,17 +15,16 @@ func TestOutboxSurvivesReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cache.db")
 	clock := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 
-	db, err := Open(ctx, path)
-	must(t, err)
+	db := openAt(t, path)
 	db.Now = func() time.Time { return clock }
 	mustIngest(t, db, emergency(1, "R1", false), emergency(2, "R2", false))
-	a, err := db.EnqueueAck(ctx, "R1")
+	a, err := db.EnqueueAck(ctx, testDev, "R1")
 	must(t, err)
-	d, err := db.EnqueueDeleteUpTo(ctx, 2)
+	d, err := db.EnqueueDeleteUpTo(ctx, testDev, 2)
 	must(t, err)
-	b, err := db.EnqueueAck(ctx, "R2")
+	b, err := db.EnqueueAck(ctx, testDev, "R2")
 	must(t, err)
-	if again, err := db.EnqueueAck(ctx, "R1"); err != nil || again.ID != a.ID {
+	if again, err := db.EnqueueAck(ctx, testDev, "R1"); err != nil || again.ID != a.ID {
 		t.Fatalf("second EnqueueAck(R1) = %+v, %v; want the waiting item %d", again, err, a.ID)
 	}
 	must(t, db.OutboxFailed(ctx, d.ID, "network is unreachable"))
@@ -35,10 +34,10 @@ func TestOutboxSurvivesReopen(t *testing.T) {
 	items, err := db.Outbox(ctx)
 	must(t, err)
 	want := []OutboxItem{
-		{ID: a.ID, Kind: OutboxAck, Receipt: "R1", Created: clock},
-		{ID: d.ID, Kind: OutboxDeleteUpTo, UpToID: 2, Attempts: 1, LastError: "network is unreachable",
+		{ID: a.ID, Kind: OutboxAck, Device: testDev, Receipt: "R1", Created: clock},
+		{ID: d.ID, Kind: OutboxDeleteUpTo, Device: testDev, UpToID: 2, Attempts: 1, LastError: "network is unreachable",
 			Created: clock, LastAttempt: clock},
-		{ID: b.ID, Kind: OutboxAck, Receipt: "R2", Created: clock},
+		{ID: b.ID, Kind: OutboxAck, Device: testDev, Receipt: "R2", Created: clock},
 	}
 	if len(items) != len(want) {
 		t.Fatalf("outbox = %+v, want %+v", items, want)
@@ -62,9 +61,9 @@ func TestOutboxLifecycle(t *testing.T) {
 	db := openTest(t)
 	mustIngest(t, db, emergency(1, "R1", false), emergency(2, "R2", false), msg(3, "charlie"))
 
-	a1, err := db.EnqueueAck(ctx, "R1")
+	a1, err := db.EnqueueAck(ctx, testDev, "R1")
 	must(t, err)
-	a2, err := db.EnqueueAck(ctx, "R2")
+	a2, err := db.EnqueueAck(ctx, testDev, "R2")
 	must(t, err)
 	c, err := db.Counts(ctx)
 	must(t, err)
@@ -97,10 +96,10 @@ func TestOutboxLifecycle(t *testing.T) {
 	if err := db.OutboxFailed(ctx, a2.ID, "x"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("OutboxFailed on a removed item: %v", err)
 	}
-	if _, err := db.EnqueueAck(ctx, ""); err == nil {
+	if _, err := db.EnqueueAck(ctx, testDev, ""); err == nil {
 		t.Errorf("EnqueueAck accepted an empty receipt")
 	}
-	if _, err := db.EnqueueDeleteUpTo(ctx, 0); err == nil {
+	if _, err := db.EnqueueDeleteUpTo(ctx, testDev, 0); err == nil {
 		t.Errorf("EnqueueDeleteUpTo accepted 0")
 	}
 }
@@ -108,7 +107,8 @@ func TestOutboxLifecycle(t *testing.T) {
 func TestOutboxFailureTextBounded(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
-	it, err := db.EnqueueDeleteUpTo(ctx, 5)
+	mustIngest(t, db, msg(5, "echo"))
+	it, err := db.EnqueueDeleteUpTo(ctx, testDev, 5)
 	must(t, err)
 	must(t, db.OutboxFailed(ctx, it.ID, strings.Repeat("e", 5000)))
 	items, err := db.Outbox(ctx)
@@ -116,6 +116,14 @@ func TestOutboxFailureTextBounded(t *testing.T) {
 	if len(items) != 1 || len(items[0].LastError) != maxErrorLen {
 		t.Fatalf("items = %d, error length %d", len(items), len(items[0].LastError))
 	}
+}
+
+// deletedUpTo returns device testDev's local watermark.
+func deletedUpTo(t *testing.T, db *DB) int64 {
+	t.Helper()
+	d, err := db.Device(context.Background(), testDev)
+	must(t, err)
+	return d.DeletedUpTo
 }
 
 func TestState(t *testing.T) {
@@ -127,12 +135,12 @@ func TestState(t *testing.T) {
 		t.Fatalf("missing key: ok=%v err=%v", ok, err)
 	}
 	must(t, db.SetState(ctx, StateLastSync, "2025-06-01T12:00:00Z"))
-	must(t, db.SetState(ctx, StateServerDeletedUpTo, "41"))
-	must(t, db.SetState(ctx, StateServerDeletedUpTo, "42"))
+	must(t, db.SetState(ctx, "other", "41"))
+	must(t, db.SetState(ctx, "other", "42"))
 	must(t, db.Close())
 
 	db = openAt(t, path)
-	for key, want := range map[string]string{StateLastSync: "2025-06-01T12:00:00Z", StateServerDeletedUpTo: "42"} {
+	for key, want := range map[string]string{StateLastSync: "2025-06-01T12:00:00Z", "other": "42"} {
 		got, ok, err := db.State(ctx, key)
 		if err != nil || !ok || got != want {
 			t.Errorf("State(%q) = %q, %v, %v; want %q", key, got, ok, err, want)
@@ -150,14 +158,14 @@ func TestActions(t *testing.T) {
 	db := openTest(t)
 	mustIngest(t, db, msg(1, "alpha"), emergency(2, "R", false), msg(3, "charlie"), emergency(4, "S", false), msg(5, "echo"))
 
-	if err := db.SetRead(ctx, 99, true); !errors.Is(err, ErrNotFound) {
+	if err := db.SetRead(ctx, keyOf(t, db, 99), true); !errors.Is(err, ErrNotFound) {
 		t.Errorf("SetRead(99) = %v, want ErrNotFound", err)
 	}
-	must(t, db.SetRead(ctx, 3, true))
+	must(t, db.SetRead(ctx, keyOf(t, db, 3), true))
 	expectRead(t, db, 3, true)
-	must(t, db.Delete(ctx, 3))
+	must(t, db.Delete(ctx, keyOf(t, db, 3)))
 	expectGone(t, db, 3)
-	must(t, db.Delete(ctx, 3)) // again: fine
+	must(t, db.Delete(ctx, keyOf(t, db, 3))) // again: fine
 
 	if n, err := db.AcknowledgeReceipt(ctx, "R"); err != nil || n != 1 {
 		t.Fatalf("AcknowledgeReceipt = %d, %v", n, err)
@@ -174,16 +182,17 @@ func TestActions(t *testing.T) {
 		t.Errorf("unacked = %v, want [4]", ids(got))
 	}
 
-	if n, err := db.DeleteUpTo(ctx, 4); err != nil || n != 3 {
-		t.Fatalf("DeleteUpTo(4) = %d, %v; want 3", n, err)
+	d, err := db.DeleteUpTo(ctx, keyOf(t, db, 4), testDev)
+	if err != nil || d.Removed != 3 || d.Server.Kind != OutboxDeleteUpTo || d.Server.UpToID != 4 || d.Server.Device != testDev {
+		t.Fatalf("DeleteUpTo(4) = %+v, %v; want 3 removed and a server delete up to 4", d, err)
 	}
-	if w, err := db.DeletedUpTo(ctx); err != nil || w != 4 {
-		t.Errorf("DeletedUpTo = %d, %v", w, err)
+	if w := deletedUpTo(t, db); w != 4 {
+		t.Errorf("DeletedUpTo = %d", w)
 	}
-	if n, err := db.DeleteUpTo(ctx, 2); err != nil || n != 0 {
-		t.Fatalf("lower DeleteUpTo = %d, %v", n, err)
+	if d, err := db.DeleteUpTo(ctx, keyOf(t, db, 1), testDev); err != nil || d.Removed != 0 || d.Server.ID != 0 {
+		t.Fatalf("lower DeleteUpTo = %+v, %v", d, err)
 	}
-	if w, _ := db.DeletedUpTo(ctx); w != 4 {
+	if w := deletedUpTo(t, db); w != 4 {
 		t.Errorf("watermark went down to %d", w)
 	}
 	var tombs int
@@ -191,7 +200,7 @@ func TestActions(t *testing.T) {
 	if tombs != 0 {
 		t.Errorf("%d tombstones below the watermark remain", tombs)
 	}
-	if h, _ := db.HighestID(ctx); h != 5 {
+	if h, _ := db.HighestID(ctx, testDev); h != 5 {
 		t.Errorf("HighestID = %d, want 5", h)
 	}
 	c, err := db.Counts(ctx)

@@ -39,7 +39,7 @@ type Filter struct {
 // AtLeast returns a pointer to p, for Filter.MinPriority.
 func AtLeast(p int) *int { return &p }
 
-// Older returns up to limit messages older than the message with id before
+// Older returns up to limit messages older than the message with key before
 // (every message when before is 0), newest first: the next screen down.
 // Older(ctx, f, 0, n) is the first screen.
 func (db *DB) Older(ctx context.Context, f Filter, before int64, limit int) ([]Message, error) {
@@ -49,7 +49,7 @@ func (db *DB) Older(ctx context.Context, f Filter, before int64, limit int) ([]M
 	return db.list(ctx, kindOlder, f, before, limit)
 }
 
-// Newer returns up to limit messages newer than the message with id after,
+// Newer returns up to limit messages newer than the message with key after,
 // those nearest to it, newest first: the next screen up. Newer(ctx, f, 0, n)
 // is the last screen (the oldest messages).
 func (db *DB) Newer(ctx context.Context, f Filter, after int64, limit int) ([]Message, error) {
@@ -59,12 +59,12 @@ func (db *DB) Newer(ctx context.Context, f Filter, after int64, limit int) ([]Me
 }
 
 // CountNewer returns how many messages matching f are newer than the one with
-// id: its position in the list counted from the top (0 for the newest). Its
+// key: its position in the list counted from the top (0 for the newest). Its
 // cost grows with that number: at 100,000 messages about 3 ms for a
 // position 90,000 rows down unfiltered, up to 20 ms with a search for a
 // common word. Call it for a position indicator, not on every key press.
-func (db *DB) CountNewer(ctx context.Context, f Filter, id int64) (int, error) {
-	q, args := buildList(kindCountNewer, f, id, 0)
+func (db *DB) CountNewer(ctx context.Context, f Filter, key int64) (int, error) {
+	q, args := buildList(kindCountNewer, f, key, 0)
 	st, err := db.listStmt(ctx, q)
 	if err != nil {
 		return 0, err
@@ -76,18 +76,36 @@ func (db *DB) CountNewer(ctx context.Context, f Filter, id int64) (int, error) {
 	return n, nil
 }
 
-// Get returns the message with id, or an error wrapping ErrNotFound.
-func (db *DB) Get(ctx context.Context, id int64) (Message, error) {
+// Get returns the message with key, or an error wrapping ErrNotFound.
+func (db *DB) Get(ctx context.Context, key int64) (Message, error) {
 	if db.isClosed() {
 		return Message{}, ErrClosed
 	}
-	m, err := scanMessage(db.stmts.get.QueryRowContext(ctx, id))
+	m, err := scanMessage(db.stmts.get.QueryRowContext(ctx, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Message{}, fmt.Errorf("cache: message %d: %w", key, ErrNotFound)
+	}
+	if err != nil {
+		return Message{}, db.wrapErr("read message", err)
+	}
+	m.DeviceName = db.deviceName(ctx, m.Device)
+	return m, nil
+}
+
+// Find returns the message of device dev with Pushover id id, or an error
+// wrapping ErrNotFound.
+func (db *DB) Find(ctx context.Context, dev, id int64) (Message, error) {
+	if db.isClosed() {
+		return Message{}, ErrClosed
+	}
+	m, err := scanMessage(db.read.QueryRowContext(ctx, `SELECT `+columns+` FROM messages WHERE device = ? AND id = ?`, dev, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Message{}, fmt.Errorf("cache: message %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return Message{}, db.wrapErr("read message", err)
 	}
+	m.DeviceName = db.deviceName(ctx, m.Device)
 	return m, nil
 }
 
@@ -108,6 +126,7 @@ func (db *DB) list(ctx context.Context, kind listKind, f Filter, cursor int64, l
 	if err != nil {
 		return nil, db.wrapErr("list messages", err)
 	}
+	db.nameDevices(ctx, ms)
 	return ms, nil
 }
 
@@ -126,9 +145,9 @@ func (db *DB) listStmt(ctx context.Context, q string) (*sql.Stmt, error) {
 type listKind int
 
 const (
-	kindOlder      listKind = iota // id < cursor, newest first
-	kindNewer                      // id > cursor, oldest first (reversed by Newer)
-	kindCountNewer                 // count of id > cursor
+	kindOlder      listKind = iota // key < cursor, newest first
+	kindNewer                      // key > cursor, oldest first (reversed by Newer)
+	kindCountNewer                 // count of key > cursor
 )
 
 // buildList returns the SQL and arguments of a keyset read. The SQL depends
@@ -138,7 +157,7 @@ const (
 //
 // The scan order is chosen here, not left to SQLite, which has no
 // statistics to tell a filter that matches 5 rows from one that matches
-// 90,000. A keyset page walks an index in id order from the cursor until
+// 90,000. A keyset page walks an index in key order from the cursor until
 // limit rows pass every filter, so the walk should be the index of the
 // most selective filter:
 //
@@ -146,21 +165,21 @@ const (
 //     outer loop; the other filters are checked per row);
 //   - Unacked: the partial index of unacknowledged emergencies (a handful);
 //   - Unread (and App): the partial indexes of unread rows;
-//   - App: the (app, id) index;
-//   - minimum priority 2: the (priority, id) index;
-//   - otherwise the table itself in id order.
+//   - App: the (app, key) index;
+//   - minimum priority 2: the (priority, key) index;
+//   - otherwise the table itself in key order.
 func buildList(kind listKind, f Filter, cursor int64, limit int) (string, []any) {
 	var (
 		where []string
 		args  []any
 		from  string
-		id    = "id"
+		id    = "key"
 		cols  = columns
 	)
 	match := matchExpr(f.Search)
 	switch {
 	case match != "":
-		from = "messages_fts AS f CROSS JOIN messages AS m ON m.id = f.docid"
+		from = "messages_fts AS f CROSS JOIN messages AS m ON m.key = f.docid"
 		where = append(where, "messages_fts MATCH ?")
 		args = append(args, match)
 		id, cols = "f.docid", mColumns
@@ -175,13 +194,13 @@ func buildList(kind listKind, f Filter, cursor int64, limit int) (string, []any)
 	case f.MinPriority != nil && *f.MinPriority == 2:
 		from = "messages INDEXED BY messages_priority"
 	case kind == kindCountNewer && (f.MinPriority == nil || *f.MinPriority <= -2):
-		// Counting needs no row, only ids: seek each app's slice of the
-		// thin (app, id) index instead of reading every row (about ten
+		// Counting needs no row, only keys: seek each app's slice of the
+		// thin (app, key) index instead of reading every row (about ten
 		// times faster). app_counts lists every app with a stored message.
 		from = "messages INDEXED BY messages_app"
 		where = append(where, "app IN (SELECT app FROM app_counts)")
 	default:
-		from = "messages NOT INDEXED" // the rowid order is the id order
+		from = "messages NOT INDEXED" // the rowid order is the key order
 	}
 	col := func(name string) string {
 		if id == "f.docid" {

@@ -103,10 +103,10 @@ func buildRandom(t *testing.T, db *DB, seed uint64, n int) *refModel {
 		m := ref.ms[id]
 		switch x := r.IntN(100); {
 		case x < 40:
-			must(t, db.SetRead(ctx, id, true))
+			must(t, db.SetRead(ctx, keyOf(t, db, id), true))
 			m.Read = true
 		case x < 45:
-			must(t, db.Delete(ctx, id))
+			must(t, db.Delete(ctx, keyOf(t, db, id)))
 			delete(ref.ms, id)
 		case x < 55 && m.NeedsAck():
 			if _, err := db.AcknowledgeReceipt(ctx, m.Receipt); err != nil {
@@ -114,14 +114,14 @@ func buildRandom(t *testing.T, db *DB, seed uint64, n int) *refModel {
 			}
 			m.Acked = true
 		case x < 65 && m.NeedsAck():
-			if _, err := db.EnqueueAck(ctx, m.Receipt); err != nil {
+			if _, err := db.EnqueueAck(ctx, testDev, m.Receipt); err != nil {
 				t.Fatal(err)
 			}
 			m.AckPending = true
 		}
 	}
 	upto := all[len(all)/10]
-	if _, err := db.DeleteUpTo(ctx, upto); err != nil {
+	if _, err := db.DeleteUpTo(ctx, keyOf(t, db, upto), testDev); err != nil {
 		t.Fatal(err)
 	}
 	for id := range ref.ms {
@@ -200,19 +200,19 @@ func checkWalks(t *testing.T, ctx context.Context, db *DB, f Filter, want []int6
 			t.Fatalf("%s: Older: %v", name, err)
 		}
 		if len(page) > 0 {
-			pos, err := db.CountNewer(ctx, f, page[0].ID)
+			pos, err := db.CountNewer(ctx, f, page[0].Key)
 			if err != nil {
 				t.Fatalf("%s: CountNewer: %v", name, err)
 			}
 			if pos != len(got) {
-				t.Fatalf("%s: CountNewer(%d) = %d, want %d", name, page[0].ID, pos, len(got))
+				t.Fatalf("%s: CountNewer(%d) = %d, want %d", name, page[0].Key, pos, len(got))
 			}
 		}
 		got = append(got, ids(page)...)
 		if len(page) < limit {
 			break
 		}
-		before = page[len(page)-1].ID
+		before = page[len(page)-1].Key
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("%s: walking down\n got %v\nwant %v", name, got, want)
@@ -229,7 +229,7 @@ func checkWalks(t *testing.T, ctx context.Context, db *DB, f Filter, want []int6
 		if len(page) < limit {
 			break
 		}
-		after = page[0].ID
+		after = page[0].Key
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("%s: walking up\n got %v\nwant %v", name, got, want)
@@ -269,6 +269,7 @@ func TestListFieldsRoundTrip(t *testing.T) {
 		t.Errorf("StoredAt not set")
 	}
 	got[0].StoredAt = in.StoredAt
+	in.Key, in.Device, in.DeviceName = 1, testDev, "test"
 	if got[0] != in {
 		t.Errorf("round trip\n got %+v\nwant %+v", got[0], in)
 	}

@@ -96,9 +96,9 @@ func TestSearchIndexUntouchedByLocalState(t *testing.T) {
 		return n
 	}
 	before := segments()
-	must(t, db.SetRead(ctx, 2, true))
-	must(t, db.SetRead(ctx, 2, false))
-	if _, err := db.EnqueueAck(ctx, "R1"); err != nil {
+	must(t, db.SetRead(ctx, keyOf(t, db, 2), true))
+	must(t, db.SetRead(ctx, keyOf(t, db, 2), false))
+	if _, err := db.EnqueueAck(ctx, testDev, "R1"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.AcknowledgeReceipt(ctx, "R1"); err != nil {

@@ -25,8 +25,9 @@ type stmts struct {
 	receiptCopies *sql.Stmt
 	dropOlder     *sql.Stmt
 	ackReceipt    *sql.Stmt
-	metaGet       *sql.Stmt
 	metaRaise     *sql.Stmt
+	devRaise      *sql.Stmt
+	devWatermark  *sql.Stmt
 	setRead       *sql.Stmt
 
 	// read pool
@@ -40,33 +41,40 @@ func (s *stmts) prepare(ctx context.Context, write, read *sql.DB) error {
 		pool *sql.DB
 		sql  string
 	}{
-		{&s.insert, write, `INSERT INTO messages (` + columns + `)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO NOTHING`},
+		{&s.insert, write, `INSERT INTO messages (` + insertColumns + `)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (device, id) DO NOTHING`},
 		{&s.index, write, `INSERT INTO messages_fts (docid, title, message, app, url_title) VALUES (?, ?, ?, ?, ?)`},
 		// Server fields follow the server, except that acked never goes
 		// back from 1 to 0. Local state (read, ack_pending, stored_at) stays.
 		{&s.update, write, `UPDATE messages SET umid = ?, title = ?, message = ?, app = ?, aid = ?,
 			icon = ?, date = ?, queued_date = ?, dispatched_date = ?, priority = ?, sound = ?, url = ?,
 			url_title = ?, acked = max(acked, ?), ack_pending = ack_pending AND NOT ?, receipt = ?,
-			html = ?, monospace = ?
-			WHERE id = ?`},
-		{&s.tombsIn, write, `SELECT id FROM tombstones WHERE id BETWEEN ? AND ?`},
-		{&s.receiptTomb, write, `SELECT EXISTS (SELECT 1 FROM tombstones WHERE receipt = ? AND receipt <> '' AND id > ?)`},
+			html = ?, monospace = ?, problem = ?
+			WHERE device = ? AND id = ?`},
+		{&s.tombsIn, write, `SELECT id FROM tombstones WHERE device = ? AND id BETWEEN ? AND ?`},
+		// A copy deleted locally that is newer than (device ?2, id ?3).
+		{&s.receiptTomb, write, `SELECT EXISTS (SELECT 1 FROM tombstones WHERE receipt = ?1 AND receipt <> ''
+			AND (device > ?2 OR (device = ?2 AND id > ?3)))`},
 		{&s.addCounts, write, `INSERT INTO app_counts (app, total, unread, unacked, ack_pending) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (app) DO UPDATE SET total = total + excluded.total, unread = unread + excluded.unread,
 			unacked = unacked + excluded.unacked, ack_pending = ack_pending + excluded.ack_pending`},
-		{&s.receiptCopies, write, `SELECT coalesce(max(id), 0), coalesce(max(read), 0), coalesce(max(acked), 0),
-			coalesce(max(ack_pending), 0) FROM messages WHERE receipt = ? AND receipt <> '' AND id <> ?`},
-		{&s.dropOlder, write, `DELETE FROM messages WHERE receipt = ? AND receipt <> '' AND id < ?`},
+		// The newest other copy of a receipt, with the local state of all
+		// of them.
+		{&s.receiptCopies, write, `SELECT device, id, max(read) OVER (), max(acked) OVER (), max(ack_pending) OVER ()
+			FROM messages WHERE receipt = ?1 AND receipt <> '' AND NOT (device = ?2 AND id = ?3)
+			ORDER BY device DESC, id DESC LIMIT 1`},
+		{&s.dropOlder, write, `DELETE FROM messages WHERE receipt = ?1 AND receipt <> ''
+			AND (device < ?2 OR (device = ?2 AND id < ?3))`},
 		{&s.ackReceipt, write, `UPDATE messages SET acked = 1, ack_pending = 0
 			WHERE receipt = ? AND receipt <> '' AND (acked = 0 OR ack_pending <> 0)`},
-		{&s.metaGet, write, `SELECT coalesce((SELECT value FROM meta WHERE key = ?), 0)`},
 		{&s.metaRaise, write, `INSERT INTO meta (key, value) VALUES (?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)`},
-		{&s.setRead, write, `UPDATE messages SET read = ? WHERE id = ?`},
+		{&s.devRaise, write, `UPDATE devices SET highest_seen = max(highest_seen, ?) WHERE n = ?`},
+		{&s.devWatermark, write, `SELECT deleted_upto FROM devices WHERE n = ?`},
+		{&s.setRead, write, `UPDATE messages SET read = ? WHERE key = ?`},
 
-		{&s.get, read, `SELECT ` + columns + ` FROM messages WHERE id = ?`},
+		{&s.get, read, `SELECT ` + columns + ` FROM messages WHERE key = ?`},
 		{&s.counts, read, `SELECT app, total, unread, unacked, ack_pending FROM app_counts ORDER BY app`},
 	}
 	for _, st := range list {

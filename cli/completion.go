@@ -100,7 +100,7 @@ func completeReceipts(a *app) completionFunc {
 				if len(ms) < cache.MaxLimit {
 					return out
 				}
-				before = ms[len(ms)-1].ID
+				before = ms[len(ms)-1].Key
 			}
 		})
 		return out, cobra.ShellCompDirectiveNoFileComp

@@ -58,11 +58,8 @@ func runDaemon(ctx context.Context, a *app, cfg *config, debug bool) error {
 				return nil
 			}
 			logEvent(log, ev)
-			switch ev := ev.(type) {
-			case inboxsync.SessionEnded:
-				return sessionEnded(ev)
-			case inboxsync.Synced:
-				st.announceSynced(ctx, ev)
+			if end, ok := ev.(inboxsync.SessionEnded); ok {
+				return sessionEnded(end)
 			}
 		}
 	}

@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
 	"github.com/spf13/cobra"
 
+	"pobox/cache"
 	inboxsync "pobox/sync"
 )
 
@@ -36,11 +38,20 @@ func newDeleteCmd(a *app) *cobra.Command {
 		ctx := cmd.Context()
 		if *upto > 0 {
 			return withActions(ctx, cfg, a, func(en *inboxsync.Engine) error {
-				n, err := en.DeleteUpTo(ctx, *upto)
-				if err == nil {
-					fmt.Fprintf(a.stdout, "Deleted %s here, up to #%d.\n", plural(n, "message"), *upto)
+				d, err := en.DeleteUpToID(ctx, *upto)
+				if err != nil {
+					return err
 				}
-				return err
+				fmt.Fprintf(a.stdout, "Deleted %s here.\n", plural(d.Removed, "message"))
+				switch s := d.Server.UpToID; {
+				case s == 0:
+					fmt.Fprintln(a.stdout, "Nothing to delete on Pushover: this device has stored no message yet.")
+				case s < *upto:
+					fmt.Fprintf(a.stdout, "Deleting on Pushover up to #%d (the newest message here); %d is above it.\n", s, *upto)
+				default:
+					fmt.Fprintf(a.stdout, "Deleting on Pushover up to #%d.\n", s)
+				}
+				return nil
 			})
 		}
 		db, err := openCache(ctx, cfg)
@@ -48,8 +59,19 @@ func newDeleteCmd(a *app) *cobra.Command {
 			return err
 		}
 		defer db.Close()
+		dev, err := currentDevice(ctx, cfg, db)
+		if err != nil {
+			return err
+		}
 		for _, id := range ids {
-			if err := db.Delete(ctx, id); err != nil {
+			m, err := db.Find(ctx, dev.N, id)
+			if errors.Is(err, cache.ErrNotFound) {
+				continue // gone already
+			}
+			if err != nil {
+				return err
+			}
+			if err := db.Delete(ctx, m.Key); err != nil {
 				return err
 			}
 		}

@@ -145,7 +145,7 @@ func startDemo(ctx context.Context, cfg *config, n int, log *slog.Logger) (_ *de
 	if d.db, err = openCache(ctx, cfg); err != nil {
 		return nil, err
 	}
-	if d.en, err = newEngine(cfg, d.db, stored, d.client, log); err != nil {
+	if d.en, err = newEngine(cfg, d.db, stored, d.client, log, nil); err != nil {
 		return nil, err
 	}
 	d.en.Start(ctx)

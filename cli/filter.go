@@ -84,8 +84,8 @@ func (mf messageFilter) matches(ctx context.Context, db *cache.DB, m cache.Messa
 	if mf.Filter == (cache.Filter{}) {
 		return true, nil
 	}
-	ms, err := db.Older(ctx, mf.Filter, m.ID+1, 1)
-	return err == nil && len(ms) == 1 && ms[0].ID == m.ID, err
+	ms, err := db.Older(ctx, mf.Filter, m.Key+1, 1)
+	return err == nil && len(ms) == 1 && ms[0].Key == m.Key, err
 }
 
 // eachMessage calls fn for up to limit messages (0: all) matching mf,
@@ -113,7 +113,7 @@ func eachMessage(ctx context.Context, db *cache.DB, mf messageFilter, limit int,
 		if len(ms) < cache.MaxLimit {
 			return nil
 		}
-		before = ms[len(ms)-1].ID
+		before = ms[len(ms)-1].Key
 	}
 }
 

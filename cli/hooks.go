@@ -15,7 +15,6 @@ import (
 
 	"pobox/cache"
 	"pobox/sanitize"
-	inboxsync "pobox/sync"
 )
 
 // defaultHookTimeout bounds one run of a hook unless it says otherwise.
@@ -256,19 +255,4 @@ func newConfigHooks(cfg *config, db *cache.DB, log *slog.Logger) *hookRunner {
 		return nil
 	}
 	return newHookRunner(log, db, cfg.Hooks)
-}
-
-// announceSynced hands what a sync stored to the hooks when this process
-// holds the websocket, and never the backlog of a first login.
-func announceSynced(ctx context.Context, db *cache.DB, en *inboxsync.Engine, r *hookRunner, ev inboxsync.Synced) {
-	if r == nil || ev.Backlog || len(ev.New) == 0 || !en.Holder() {
-		return
-	}
-	ms := make([]cache.Message, 0, len(ev.New))
-	for _, id := range ev.New {
-		if m, err := db.Get(ctx, id); err == nil {
-			ms = append(ms, m)
-		}
-	}
-	r.Announce(ctx, ms)
 }

@@ -64,17 +64,17 @@ func TestHookRunnerOrderTimeoutAndEnvironment(t *testing.T) {
 
 	start := time.Now()
 	r.Announce(context.Background(), []cache.Message{
-		{ID: 1, Title: "hangs", App: "a"},
-		{ID: 2, Title: "evil\x1b]0;x\x07\nline", App: "b\tc", Receipt: "R2"},
+		{Key: 1, ID: 1, Title: "hangs", App: "a"},
+		{Key: 2, ID: 2, Title: "evil\x1b]0;x\x07\nline", App: "b\tc", Receipt: "R2"},
 	})
-	r.Announce(context.Background(), []cache.Message{{ID: 3, Title: "three"}})
+	r.Announce(context.Background(), []cache.Message{{Key: 3, ID: 3, Title: "three"}})
 	if d := time.Since(start); d > 100*time.Millisecond {
 		t.Errorf("Announce blocked for %v", d)
 	}
 	waitFor(t, "three hooks", func() bool { return strings.Count(out.String(), "\n") == 3 })
 	r.Close()
 
-	want := "1|hangs|a||{\"id\":1\n2|evil line|b c|R2|{\"id\":2\n3|three|||{\"id\":3\n"
+	want := "1|hangs|a||{\"key\":1\n2|evil line|b c|R2|{\"key\":2\n3|three|||{\"key\":3\n"
 	if out.String() != want {
 		t.Errorf("hook output\n%q\nwant\n%q", out.String(), want)
 	}

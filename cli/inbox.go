@@ -49,18 +49,20 @@ func runInbox(ctx context.Context, a *app, cmd *cobra.Command) error {
 		Opener:       systemOpener(),
 	}
 	var running struct {
-		db *cache.DB
-		en *inboxsync.Engine
+		db    *cache.DB
+		en    *inboxsync.Engine
+		hooks *hookRunner
 	}
 	stop := func() {
-		// The engine first: it writes to the cache.
+		// The engine first: it writes to the cache and feeds the hooks.
 		if running.en != nil {
 			running.en.Close()
 		}
+		running.hooks.Close()
 		if running.db != nil {
 			running.db.Close()
 		}
-		running.db, running.en = nil, nil
+		running.db, running.en, running.hooks = nil, nil, nil
 	}
 	defer stop()
 	start := func(login *session.Stored, client *session.Client) (*cache.DB, ui.Engine, error) {
@@ -68,13 +70,16 @@ func runInbox(ctx context.Context, a *app, cmd *cobra.Command) error {
 		if err != nil {
 			return nil, nil, err
 		}
-		en, err := newEngine(cfg, db, login, client, log)
+		// The inbox runs the [[hooks]] when it holds the websocket.
+		hooks := newConfigHooks(cfg, db, log)
+		en, err := newEngine(cfg, db, login, client, log, hooks)
 		if err != nil {
 			db.Close()
 			return nil, nil, err
 		}
+		hooks.Start(ctx)
 		en.Start(ctx)
-		running.db, running.en = db, en
+		running.db, running.en, running.hooks = db, en, hooks
 		return db, en, nil
 	}
 

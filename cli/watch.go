@@ -97,13 +97,12 @@ func runWatch(ctx context.Context, a *app, cfg *config, mf messageFilter, o watc
 			case inboxsync.SessionEnded:
 				return sessionEnded(ev)
 			case inboxsync.Synced:
-				st.announceSynced(ctx, ev)
 				if ev.Backlog && !o.backlog {
 					continue
 				}
 				var batch []cache.Message
-				for _, id := range ev.New {
-					m, err := db.Get(ctx, id)
+				for _, key := range ev.New {
+					m, err := db.Get(ctx, key)
 					if errors.Is(err, cache.ErrNotFound) {
 						continue // deleted meanwhile
 					}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,13 +14,40 @@ import (
 	inboxsync "pobox/sync"
 )
 
-// openCache opens (creating it if needed) the message cache.
+// openCache opens (creating it if needed) the message cache. When a login
+// is stored, its device is recorded in the cache at once: the messages of a
+// cache from before devices were recorded belong to it.
 func openCache(ctx context.Context, cfg *config) (*cache.DB, error) {
 	db, err := cache.Open(ctx, cfg.CachePath)
 	if err != nil {
 		return nil, err
 	}
+	if _, err := currentDevice(ctx, cfg, db); err != nil && !errors.Is(err, session.ErrNoSession) {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
+}
+
+// currentDevice returns the cache's device of the stored login, or (with
+// no login stored) the device used last, and session.ErrNoSession when
+// there is neither.
+func currentDevice(ctx context.Context, cfg *config, db *cache.DB) (cache.Device, error) {
+	login, err := session.Load(cfg.SessionPath)
+	if err == nil {
+		return db.UseDevice(ctx, login.DeviceID, login.DeviceName)
+	}
+	if !errors.Is(err, session.ErrNoSession) {
+		return cache.Device{}, err
+	}
+	devs, derr := db.Devices(ctx)
+	if derr != nil {
+		return cache.Device{}, derr
+	}
+	if len(devs) == 0 {
+		return cache.Device{}, err
+	}
+	return devs[len(devs)-1], nil
 }
 
 // loadLogin reads the stored login and a REST client for the server it
@@ -50,9 +78,15 @@ func loadLoginRetry(cfg *config, log *slog.Logger, retry session.Backoff) (*sess
 }
 
 // newEngine returns a sync engine for the cache and login, not started.
-func newEngine(cfg *config, db *cache.DB, login *session.Stored, client *session.Client, log *slog.Logger) (*inboxsync.Engine, error) {
+// hooks (nil: none) receives the messages newly stored, in the holder only.
+func newEngine(cfg *config, db *cache.DB, login *session.Stored, client *session.Client, log *slog.Logger, hooks *hookRunner) (*inboxsync.Engine, error) {
+	var announce func(context.Context, []cache.Message)
+	if hooks != nil {
+		announce = hooks.Announce
+	}
 	return inboxsync.New(inboxsync.Config{
-		DB: db, Client: client, Login: *login,
+		Announce: announce,
+		DB:       db, Client: client, Login: *login,
 		LockPath:     cfg.LockPath,
 		ServerDelete: cfg.ServerDelete,
 		UserAgent:    "pobox/" + version,
@@ -127,7 +161,7 @@ func openStackRetry(ctx context.Context, cfg *config, level slog.Level, retry se
 	}
 	s.undo = append([]func(){func() { s.db.Close() }}, s.undo...)
 	s.hooks = newConfigHooks(cfg, s.db, s.log)
-	if s.en, err = newEngine(cfg, s.db, s.login, s.client, s.log); err != nil {
+	if s.en, err = newEngine(cfg, s.db, s.login, s.client, s.log, s.hooks); err != nil {
 		return nil, err
 	}
 	// The engine first: it writes to the cache; then the hooks it feeds.
@@ -139,13 +173,6 @@ func openStackRetry(ctx context.Context, cfg *config, level slog.Level, retry se
 func (s *stack) start(ctx context.Context) {
 	s.hooks.Start(ctx)
 	s.en.Start(ctx)
-}
-
-// announceSynced hands the messages of a sync to the config's hooks, in
-// the process that holds the websocket only (so that no hook runs twice
-// when several pobox processes share the cache) and never the backlog.
-func (s *stack) announceSynced(ctx context.Context, ev inboxsync.Synced) {
-	announceSynced(ctx, s.db, s.en, s.hooks, ev)
 }
 
 // close releases what openStack opened, the engine first.

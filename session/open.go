@@ -134,12 +134,16 @@ func (c *Client) Download(ctx context.Context, secret Secret, deviceID string) (
 // DownloadEach downloads the device's queue like Download, but decodes it
 // as it arrives and calls fn with batches of at most n messages (in the
 // server's order), so that a queue of any size needs the memory of one
-// batch. An error from fn ends the download and is returned as is. A failed
-// attempt is retried from the start, so fn may see a message again.
+// batch. An error from fn ends the download and is returned as is. An
+// attempt that fails before fn saw anything is retried; one that fails
+// later is not (the caller keeps what it stored, deletes up to it, and the
+// next download starts there). The timeout bounds a stall, not the length
+// of the download.
 func (c *Client) DownloadEach(ctx context.Context, secret Secret, deviceID string, n int, fn func([]Message) error) error {
 	if n <= 0 {
 		n = 1000
 	}
+	delivered := false
 	_, err := c.do(ctx, call{
 		op: "download messages", method: http.MethodGet, path: "/1/messages.json",
 		query:   url.Values{"secret": {secret.Reveal()}, "device_id": {deviceID}},
@@ -150,7 +154,13 @@ func (c *Client) DownloadEach(ctx context.Context, secret Secret, deviceID strin
 		refuse: func(st int, r reply) error {
 			return &SessionError{Status: st, Errors: r.Errors.Msgs, Request: r.Request}
 		},
-		stream: func(body io.Reader) (reply, error) { return decodeMessages(body, n, fn) },
+		stream: func(body io.Reader) (reply, error) {
+			return decodeMessages(body, n, func(batch []Message) error {
+				delivered = true
+				return fn(batch)
+			})
+		},
+		delivered: func() bool { return delivered },
 	}, nil)
 	return err
 }

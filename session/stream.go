@@ -56,6 +56,13 @@ func decodeMessages(r io.Reader, n int, fn func([]Message) error) (reply, error)
 			if err := eachElement(dec, readError, func() error {
 				var w wireMessage
 				if err := dec.Decode(&w); err != nil {
+					var te *json.UnmarshalTypeError
+					if errors.As(err, &te) {
+						// Not an object at all: nothing to store, and
+						// the decoder is past it. The delete of a later
+						// message covers it.
+						return nil
+					}
 					return readError(err)
 				}
 				batch = append(batch, w.message())

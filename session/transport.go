@@ -34,8 +34,14 @@ type call struct {
 	// nil means a RequestError.
 	refuse func(status int, r reply) error
 	// stream, when set, reads a 2xx reply as it arrives (downloads of any
-	// size) instead of reading it whole into memory first.
+	// size) instead of reading it whole into memory first. The attempt's
+	// timeout then bounds a stall (no bytes for that long), not the
+	// length of the reply: a huge queue or a slow link finishes.
 	stream func(body io.Reader) (reply, error)
+	// delivered, when set, reports whether the stream handed anything to
+	// its caller: such an attempt is not repeated (the caller keeps what
+	// it got, and a repeat would hand it over again).
+	delivered func() bool
 }
 
 // response is a decoded success.
@@ -61,7 +67,7 @@ func (cl *Client) do(ctx context.Context, c call, out any) (response, error) {
 		if ctx.Err() != nil {
 			return response{}, fmt.Errorf("session: %s: %w", c.op, ctx.Err())
 		}
-		if i+1 >= attempts || !retryable(err) {
+		if i+1 >= attempts || !retryable(err) || (c.delivered != nil && c.delivered()) {
 			return response{}, err
 		}
 		t := time.NewTimer(cl.backoff(i))
@@ -92,8 +98,13 @@ func (cl *Client) backoff(i int) time.Duration {
 
 // once performs one attempt.
 func (cl *Client) once(ctx context.Context, c call, out any) (response, error) {
-	actx, cancel := context.WithTimeout(ctx, cl.timeout)
+	actx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// The timeout runs until the reply's headers arrive, then (for a
+	// stream) while each read of the body waits for bytes.
+	watch := newStallWatch(cl.timeout, cancel)
+	defer watch.stop()
+	watch.arm()
 	req, err := cl.newRequest(actx, c)
 	if err != nil {
 		return response{}, err
@@ -102,7 +113,7 @@ func (cl *Client) once(ctx context.Context, c call, out any) (response, error) {
 	hr, err := cl.hc.Do(req)
 	if err != nil {
 		cause := redactCause(err, c.secrets)
-		if actx.Err() != nil && ctx.Err() == nil {
+		if watch.fired() && ctx.Err() == nil {
 			cause = fmt.Errorf("no answer within %v: %w", cl.timeout, context.DeadlineExceeded)
 		}
 		cl.logf(c, req.URL.String(), 0, start, cause)
@@ -110,7 +121,11 @@ func (cl *Client) once(ctx context.Context, c call, out any) (response, error) {
 	}
 	defer hr.Body.Close()
 	if c.stream != nil && hr.StatusCode >= 200 && hr.StatusCode < 300 {
-		r, err := c.stream(hr.Body)
+		watch.disarm()
+		r, err := c.stream(watch.reader(hr.Body))
+		if err != nil && watch.fired() && ctx.Err() == nil {
+			err = fmt.Errorf("the download stalled: no data for %v: %w", cl.timeout, context.DeadlineExceeded)
+		}
 		resp, err := cl.streamed(c, hr, r, err)
 		cl.logf(c, req.URL.String(), hr.StatusCode, start, err)
 		return resp, err

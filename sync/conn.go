@@ -36,9 +36,16 @@ func (e *Engine) connLoop(ctx context.Context) {
 			return
 		}
 		if errors.Is(err, errReload) {
-			e.log.Info("server asked to reconnect")
+			// A short pause, as other clients make: a server that answers
+			// every login with 'R' must not get a tight loop of connects
+			// and downloads.
+			wait := jitter(e.cfg.ReloadPause/5, e.cfg.ReloadPause, 3)
+			e.log.Info("server asked to reconnect", "in", wait.Round(time.Millisecond))
 			attempt = 0
-			e.emit(Disconnected{Err: err, RetryAt: e.cfg.Now(), Holder: true})
+			e.emit(Disconnected{Err: err, RetryAt: e.cfg.Now().Add(wait), Holder: true})
+			if !e.sleep(ctx, wait) {
+				return
+			}
 			continue
 		}
 		wait := e.backoff(attempt)
@@ -71,12 +78,13 @@ func (e *Engine) connectAndServe(ctx context.Context, attempt *int) error {
 	defer c.close()
 	up := e.cfg.Now()
 	e.log.Info("websocket connected")
+	e.connected(ctx, up)
 	e.writeLink(ctx, link{State: linkConnected})
 	e.emit(Connected{At: up, Holder: true})
 	e.requestSync()
 	e.kickOutbox()
 
-	err = e.serve(c)
+	err = e.serve(ctx, c)
 	if e.cfg.Now().Sub(up) >= e.cfg.StableAfter {
 		*attempt = 0
 	}
@@ -85,22 +93,20 @@ func (e *Engine) connectAndServe(ctx context.Context, attempt *int) error {
 
 // serve reads frames until the socket fails or a frame ends the session.
 // Every byte of every frame counts: servers may coalesce them.
-func (e *Engine) serve(c *pushConn) error {
+func (e *Engine) serve(ctx context.Context, c *pushConn) error {
 	for first := true; ; first = false {
 		p, err := c.next()
 		if err != nil {
 			return err
 		}
-		if first {
-			// The server now surely has the login: a message queued
-			// between the connect's sync and that moment got no '!'.
-			e.requestSync()
-		}
+		e.keptAlive(ctx)
+		synced := false
 		for _, b := range p {
 			switch b {
 			case '#': // keep-alive: next() renewed the watchdog
 			case '!':
 				e.requestSync()
+				synced = true
 			case 'R':
 				return errReload
 			case 'E':
@@ -111,6 +117,11 @@ func (e *Engine) serve(c *pushConn) error {
 				e.log.Warn("unknown websocket frame byte ignored", "byte", int(b))
 			}
 		}
+		if first && !synced {
+			// The server now surely has the login: a message queued
+			// between the connect's sync and that moment got no '!'.
+			e.requestSync()
+		}
 	}
 }
 
@@ -118,11 +129,17 @@ func (e *Engine) serve(c *pushConn) error {
 // jitter between BackoffMin and min(BackoffMax, BackoffMin*2^n), so that
 // many clients cut off at once do not all come back at once.
 func (e *Engine) backoff(n int) time.Duration {
-	lo, hi := e.cfg.BackoffMin, e.cfg.BackoffMin
-	for i := 0; i < n && hi < e.cfg.BackoffMax; i++ {
+	return jitter(e.cfg.BackoffMin, e.cfg.BackoffMax, n)
+}
+
+// jitter returns a random wait between lo and min(top, lo*2^n): full
+// jitter, so that clients cut off together do not come back together.
+func jitter(lo, top time.Duration, n int) time.Duration {
+	hi := lo
+	for i := 0; i < n && hi < top; i++ {
 		hi *= 2
 	}
-	hi = min(hi, e.cfg.BackoffMax)
+	hi = min(hi, top)
 	if hi <= lo {
 		return lo
 	}

@@ -4,8 +4,10 @@ import stdsync "sync"
 
 // dispatcher delivers events in order without ever blocking the engine: emit
 // appends to a queue and one goroutine hands the queue to the reader. A
-// RowsChanged that would follow another still queued is dropped, so a slow
-// reader sees one reload, not hundreds.
+// RowsChanged that would follow another still queued is dropped, and a
+// Synced that would follow another still queued (with the same Backlog) is
+// merged into it, so that a slow reader sees one reload, not hundreds, and
+// every new key still reaches it once, in order.
 type dispatcher struct {
 	mu     stdsync.Mutex
 	queue  []Event
@@ -31,6 +33,13 @@ func (d *dispatcher) emit(ev Event) {
 				d.mu.Unlock()
 				return
 			}
+		}
+	}
+	if s, ok := ev.(Synced); ok && len(d.queue) > 0 {
+		if last, ok := d.queue[len(d.queue)-1].(Synced); ok && last.Backlog == s.Backlog {
+			d.queue[len(d.queue)-1] = last.merge(s)
+			d.mu.Unlock()
+			return
 		}
 	}
 	d.queue = append(d.queue, ev)
@@ -73,4 +82,13 @@ func (d *dispatcher) run(done <-chan struct{}) {
 			return
 		}
 	}
+}
+
+// merge returns s followed by t as one event.
+func (s Synced) merge(t Synced) Synced {
+	s.New = append(s.New[:len(s.New):len(s.New)], t.New...)
+	s.At = t.At
+	s.MaxPriority = max(s.MaxPriority, t.MaxPriority)
+	s.Emergency = s.Emergency || t.Emergency
+	return s
 }

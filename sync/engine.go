@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	stdsync "sync"
 	"sync/atomic"
 	"time"
@@ -44,6 +45,15 @@ type Config struct {
 	PollInterval time.Duration // how often to look for other processes' writes; 0: 250 ms
 	LockRetry    time.Duration // how often a follower tries the lock; 0: 500 ms
 	RetryActions time.Duration // first wait before replaying a failed action; 0: 5 s
+	RetrySync    time.Duration // first wait before retrying a failed sync; 0: 2 s
+	RetrySyncMax time.Duration // longest wait between sync retries; 0: 3 min
+	ReloadPause  time.Duration // longest pause before reconnecting on 'R' (at least a fifth of it); 0: 5 s
+
+	// Announce, when set, receives the messages newly stored, oldest
+	// first, each once, in the holder only (so that with several pobox
+	// processes on one cache it runs in one of them), never the backlog
+	// of a device's first download. It must not block: queue the work.
+	Announce func(ctx context.Context, ms []cache.Message)
 
 	UserAgent string       // sent on the websocket handshake
 	Logger    *slog.Logger // nil: no logging
@@ -83,6 +93,9 @@ func (c *Config) defaults() error {
 	def(&c.PollInterval, 250*time.Millisecond)
 	def(&c.LockRetry, 500*time.Millisecond)
 	def(&c.RetryActions, 5*time.Second)
+	def(&c.RetrySync, 2*time.Second)
+	def(&c.RetrySyncMax, 3*time.Minute)
+	def(&c.ReloadPause, 5*time.Second)
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -109,6 +122,18 @@ type Engine struct {
 
 	syncMu stdsync.Mutex // serialises runs (worker and SyncOnce)
 
+	devMu stdsync.Mutex
+	devN  int64 // the login's device in the cache, once known
+
+	// announceMu guards what has been announced: seen is the highest key
+	// announced to the owner, hooksKey the highest handed to Announce.
+	announceMu stdsync.Mutex
+	seen       int64
+	hooksKey   int64
+
+	statusMu stdsync.Mutex
+	status   holderStatus // what `pobox status` reads, in the holder
+
 	startOnce stdsync.Once
 	started   time.Time // when Start ran
 	cancel    context.CancelFunc
@@ -120,6 +145,9 @@ type Engine struct {
 	// and the delete on the server; an error stops the run there, as a
 	// crash would.
 	afterCommit func() error
+	// afterIngest, when set by a test, runs between the commit of a batch
+	// and its announcement.
+	afterIngest func()
 }
 
 // New checks cfg and returns an Engine that has not started.
@@ -152,6 +180,12 @@ func (e *Engine) Holder() bool { return e.holder.Load() }
 func (e *Engine) Start(ctx context.Context) {
 	e.startOnce.Do(func() {
 		e.started = e.cfg.Now()
+		// Only what is stored from now on is news to the owner.
+		if k, err := e.db.NewestKey(ctx); err == nil {
+			e.seen = k
+		} else {
+			e.log.Warn("read the newest key", "err", err)
+		}
 		ctx, e.cancel = context.WithCancel(ctx)
 		e.dispWG.Add(1)
 		go func() { defer e.dispWG.Done(); e.d.run(e.dispDone) }()
@@ -243,6 +277,8 @@ func (e *Engine) hold(ctx context.Context) {
 		e.endSession(ctx, l.Reason)
 		return
 	}
+	e.startHooks(ctx)
+	e.recordHolder(ctx, func(s *holderStatus) { *s = holderStatus{PID: os.Getpid(), Since: e.cfg.Now()} })
 	e.kickOutbox() // actions queued while nobody held the socket
 	e.connLoop(ctx)
 	if ctx.Err() != nil && !e.ended.is() {
@@ -280,6 +316,22 @@ func (e *Engine) endSession(ctx context.Context, reason EndReason) {
 		}
 		e.emit(SessionEnded{Reason: reason, Text: text})
 	})
+}
+
+// device returns the login's device as the cache has it now, adding it to
+// the cache the first time.
+func (e *Engine) device(ctx context.Context) (cache.Device, error) {
+	e.devMu.Lock()
+	defer e.devMu.Unlock()
+	if e.devN != 0 {
+		return e.db.Device(ctx, e.devN)
+	}
+	d, err := e.db.UseDevice(ctx, e.cfg.Login.DeviceID, e.cfg.Login.DeviceName)
+	if err != nil {
+		return d, fmt.Errorf("record the device in the cache: %w", err)
+	}
+	e.devN = d.N
+	return d, nil
 }
 
 // Held reports whether a pobox process holds the websocket lock at path,

@@ -21,8 +21,8 @@ func TestPublishIsStoredThenDeletedOnServer(t *testing.T) {
 	if !first.Backlog || len(first.New) != 1 {
 		t.Fatalf("first sync = %+v, want the backlog of 1 message", first)
 	}
-	if first.New[0] <= 1<<53 {
-		t.Fatalf("id %d lost precision or was renumbered", first.New[0])
+	if m, err := db.Get(context.Background(), first.New[0]); err != nil || m.ID <= 1<<53 {
+		t.Fatalf("id %d (%v) lost precision or was renumbered", m.ID, err)
 	}
 	e.waitServer("backlog deleted", func() bool { return e.queueLen() == 0 })
 
@@ -36,8 +36,8 @@ func TestPublishIsStoredThenDeletedOnServer(t *testing.T) {
 	if err != nil || m.Message != "hello" {
 		t.Fatalf("stored %+v, %v", m, err)
 	}
-	if d, _ := e.srv.Device(e.login.DeviceID); d.HighestDeleted != ev.New[0] {
-		t.Fatalf("server deleted up to %d, want %d", d.HighestDeleted, ev.New[0])
+	if d, _ := e.srv.Device(e.login.DeviceID); d.HighestDeleted != m.ID {
+		t.Fatalf("server deleted up to %d, want %d", d.HighestDeleted, m.ID)
 	}
 }
 
@@ -320,11 +320,15 @@ func TestOutboxSurvivesRestart(t *testing.T) {
 	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
 	p := e.publish("fire", 2)
 	db := e.openDB()
-	if _, err := db.Ingest(context.Background(), []cache.Message{{ID: 1, Priority: 2, Receipt: p.Receipt, Message: "fire"}}); err != nil {
+	dev, err := db.UseDevice(context.Background(), e.login.DeviceID, e.login.DeviceName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Ingest(context.Background(), cache.Batch{Device: dev.N, Messages: []cache.Message{{ID: 1, Priority: 2, Receipt: p.Receipt, Message: "fire"}}}); err != nil {
 		t.Fatal(err)
 	}
 	// Queued by a process that never reached the server.
-	if _, err := db.EnqueueAck(context.Background(), p.Receipt); err != nil {
+	if _, err := db.EnqueueAck(context.Background(), dev.N, p.Receipt); err != nil {
 		t.Fatal(err)
 	}
 	en := e.start(e.config(db))

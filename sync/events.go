@@ -25,9 +25,11 @@ type Disconnected struct {
 // Syncing: a download started.
 type Syncing struct{}
 
-// Synced: a download was stored. New lists the ids stored for the first
-// time, oldest first. Backlog is true for the first sync of a device: what
-// waited on the server before pobox logged in, which must not ring.
+// Synced: messages were stored (by this process or another). New lists the
+// cache keys of the messages stored for the first time, oldest first; each
+// message is announced once. Backlog is true for the first download of a
+// device: what waited on the server before pobox logged in, which must not
+// ring. A sync that stored nothing new is announced with New empty.
 type Synced struct {
 	At          time.Time
 	New         []int64
@@ -36,10 +38,12 @@ type Synced struct {
 	Backlog     bool
 }
 
-// SyncFailed: a download or its storage failed; the next '!', connect or
-// "sync now" tries again. The messages are still on the server.
+// SyncFailed: a download or its storage failed. The messages are still on
+// the server; the engine tries again by itself at RetryAt (and at the next
+// '!', connect or "sync now").
 type SyncFailed struct {
-	Err error
+	Err     error
+	RetryAt time.Time
 }
 
 // ActionKind names what an action asked of the server.

@@ -4,11 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"slices"
-	"strconv"
 	"time"
-
-	"pobox/cache"
 )
 
 // stateLink is where the holder records the websocket's state, so that
@@ -51,21 +47,17 @@ func (e *Engine) writeLink(ctx context.Context, l link) {
 
 // watch is what watchLoop remembers between polls.
 type watch struct {
-	top      int64  // highest id seen
 	linkRaw  string // last link state turned into an event
 	linkSeen bool
 }
 
 // watchLoop notices writes by other processes (and by this one) and turns
-// them into events. The holder also replays the outbox when another
-// process may have queued an action; a follower turns the holder's
-// records into Connected/Disconnected/Synced events of its own.
+// them into events: new messages another process stored are announced
+// (followNew), and a follower turns the holder's records into
+// Connected/Disconnected events of its own. The holder also replays the
+// outbox when another process may have queued an action.
 func (e *Engine) watchLoop(ctx context.Context) {
 	var w watch
-	var err error
-	if w.top, err = e.db.HighestID(ctx); err != nil {
-		e.log.Warn("read highest id", "err", err)
-	}
 	t := time.NewTicker(e.cfg.PollInterval)
 	defer t.Stop()
 	for {
@@ -78,11 +70,10 @@ func (e *Engine) watchLoop(ctx context.Context) {
 			e.followLink(ctx, &w)
 		}
 		if changed {
+			e.followNew(ctx)
 			e.emit(RowsChanged{})
 			if holder {
 				e.kickOutboxIfNew(ctx)
-			} else {
-				e.followNew(ctx, &w)
 			}
 		}
 		select {
@@ -130,28 +121,4 @@ func (e *Engine) followLink(ctx context.Context, w *watch) {
 			e.endSession(ctx, l.Reason)
 		}
 	}
-}
-
-// followNew emits Synced for messages another process stored.
-func (e *Engine) followNew(ctx context.Context, w *watch) {
-	top, err := e.db.HighestID(ctx)
-	if err != nil || top <= w.top {
-		return
-	}
-	ms, err := e.db.Newer(ctx, cache.Filter{}, w.top, cache.MaxLimit)
-	if err != nil {
-		return
-	}
-	w.top = top
-	if len(ms) == 0 {
-		return
-	}
-	slices.Reverse(ms) // oldest first, as Synced lists them
-	ev := Synced{At: e.cfg.Now(), MaxPriority: -3}
-	ev.add(ms)
-	if raw, ok, _ := e.db.State(ctx, stateBacklogUpTo); ok {
-		upto, _ := strconv.ParseInt(raw, 10, 64)
-		ev.Backlog = top <= upto
-	}
-	e.emit(ev)
 }

@@ -14,7 +14,11 @@ import (
 // sharing it show as pending at once; the holder sends the acknowledgement
 // now, or replays it when the server can be reached again.
 func (e *Engine) Acknowledge(ctx context.Context, receipt string) error {
-	if _, err := e.db.EnqueueAck(ctx, receipt); err != nil {
+	dev, err := e.device(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := e.db.EnqueueAck(ctx, dev.N, receipt); err != nil {
 		return fmt.Errorf("queue the acknowledgement: %w", err)
 	}
 	e.kickOutbox()
@@ -24,6 +28,10 @@ func (e *Engine) Acknowledge(ctx context.Context, receipt string) error {
 // AcknowledgeAll acknowledges every emergency not yet acknowledged and
 // returns how many receipts it queued.
 func (e *Engine) AcknowledgeAll(ctx context.Context) (int, error) {
+	dev, err := e.device(ctx)
+	if err != nil {
+		return 0, err
+	}
 	seen := map[string]bool{}
 	var before int64
 	for {
@@ -36,32 +44,49 @@ func (e *Engine) AcknowledgeAll(ctx context.Context) (int, error) {
 				continue
 			}
 			seen[m.Receipt] = true
-			if _, err := e.db.EnqueueAck(ctx, m.Receipt); err != nil {
+			if _, err := e.db.EnqueueAck(ctx, dev.N, m.Receipt); err != nil {
 				return len(seen) - 1, fmt.Errorf("queue the acknowledgement: %w", err)
 			}
 		}
 		if len(ms) < cache.MaxLimit {
 			break
 		}
-		before = ms[len(ms)-1].ID
+		before = ms[len(ms)-1].Key
 	}
 	e.kickOutbox()
 	return len(seen), nil
 }
 
-// DeleteUpTo deletes every message with an id at or below id, here at once
-// and on the server through the outbox. It returns how many messages it
-// removed here.
-func (e *Engine) DeleteUpTo(ctx context.Context, id int64) (int, error) {
-	n, err := e.db.DeleteUpTo(ctx, id)
+// DeleteUpTo deletes the message with this key and every older one, here
+// at once, and on the server through the outbox up to the highest id of
+// this login's device among them (see cache.DB.DeleteUpTo).
+func (e *Engine) DeleteUpTo(ctx context.Context, key int64) (cache.Deleted, error) {
+	dev, err := e.device(ctx)
 	if err != nil {
-		return n, fmt.Errorf("delete messages: %w", err)
+		return cache.Deleted{}, err
 	}
-	if _, err := e.db.EnqueueDeleteUpTo(ctx, id); err != nil {
-		return n, fmt.Errorf("queue the delete on the server: %w", err)
+	d, err := e.db.DeleteUpTo(ctx, key, dev.N)
+	if err != nil {
+		return d, fmt.Errorf("delete messages: %w", err)
 	}
 	e.kickOutbox()
-	return n, nil
+	return d, nil
+}
+
+// DeleteUpToID is DeleteUpTo for a message id of this login's device, as
+// `pobox delete --upto ID` gives it: the server delete goes no higher than
+// the newest id stored here (see cache.DB.DeleteUpToID).
+func (e *Engine) DeleteUpToID(ctx context.Context, id int64) (cache.Deleted, error) {
+	dev, err := e.device(ctx)
+	if err != nil {
+		return cache.Deleted{}, err
+	}
+	d, err := e.db.DeleteUpToID(ctx, dev.N, id)
+	if err != nil {
+		return d, fmt.Errorf("delete messages: %w", err)
+	}
+	e.kickOutbox()
+	return d, nil
 }
 
 // outboxWorker replays the outbox when asked (an action, a connect,
@@ -93,8 +118,8 @@ func (e *Engine) outboxWorker(ctx context.Context) {
 
 // Flush performs the waiting actions now, in order, and returns what became
 // of each (ActionDone or ActionFailed), for commands that exit right after
-// (`pobox ack`, `pobox delete`). It stops at the first temporary failure,
-// leaving that action and the later ones queued. It works without Start;
+// (`pobox ack`, `pobox delete`). What fails for now stays queued (see
+// drain). It works without Start;
 // should another process replay the same action at the same time, the
 // server sees it twice, which is harmless for both kinds.
 func (e *Engine) Flush(ctx context.Context) []Event {
@@ -103,24 +128,60 @@ func (e *Engine) Flush(ctx context.Context) []Event {
 	return out
 }
 
-// drain performs the waiting actions in order, reporting each result. It
-// stops at the first temporary failure, so that order is kept, and reports
-// whether to retry.
+// drain performs the waiting actions, reporting each result, and reports
+// whether to retry. Acknowledgements do not depend on each other or on the
+// deletes: one that keeps failing holds back nothing. Deletes stay in
+// order: after one fails, the later ones wait for it. An action of a kind
+// this version does not know is left for the version that queued it.
 func (e *Engine) drain(ctx context.Context, report func(Event)) (retry bool) {
 	items, err := e.db.Outbox(ctx)
 	if err != nil {
 		e.log.Warn("read the outbox", "err", err)
 		return true
 	}
+	dev, err := e.device(ctx)
+	if err != nil {
+		e.log.Warn("read the device", "err", err)
+		return true
+	}
+	deletesWait := false
 	for _, it := range items {
 		if ctx.Err() != nil {
 			return false
+		}
+		switch it.Kind {
+		case cache.OutboxAck:
+		case cache.OutboxDeleteUpTo:
+			if deletesWait {
+				continue
+			}
+			if it.Device != dev.N {
+				// Its id names another device's queue: sent with this
+				// device's id it would delete messages never stored.
+				e.log.Warn("delete-up-to of an earlier device dropped", "device", it.Device, "upto", it.UpToID)
+				e.finish(ctx, it)
+				report(ActionFailed{Action: actionOf(it), Err: errOtherDevice})
+				continue
+			}
+			// Never above what this device committed, whatever the item says.
+			it.UpToID = min(it.UpToID, dev.HighestSeen)
+			if it.UpToID <= 0 {
+				e.finish(ctx, it)
+				continue
+			}
+		default:
+			continue // a newer pobox's action: kept for it
 		}
 		act := actionOf(it)
 		err := e.perform(ctx, it)
 		switch {
 		case err == nil:
 			e.finish(ctx, it)
+			if it.Kind == cache.OutboxDeleteUpTo {
+				if err := e.db.SetServerDeletedUpTo(ctx, dev.N, it.UpToID); err != nil {
+					e.log.Warn("record server delete", "err", err)
+				}
+			}
 			report(ActionDone{Action: act})
 		case ctx.Err() != nil:
 			return false
@@ -132,7 +193,8 @@ func (e *Engine) drain(ctx context.Context, report func(Event)) (retry bool) {
 		case temporary(err):
 			e.record(ctx, it, err)
 			report(ActionFailed{Action: act, Err: err, Queued: true})
-			return true
+			retry = true
+			deletesWait = deletesWait || it.Kind == cache.OutboxDeleteUpTo
 		default:
 			// Refused for good (an expired or unknown receipt, say):
 			// repeating it will not help. The emergency no longer
@@ -141,8 +203,12 @@ func (e *Engine) drain(ctx context.Context, report func(Event)) (retry bool) {
 			report(ActionFailed{Action: act, Err: err})
 		}
 	}
-	return false
+	return retry
 }
+
+// errOtherDevice: a delete-up-to queued under an earlier login.
+var errOtherDevice = errors.New("it was queued by this cache's earlier device, whose ids mean nothing to the current one; " +
+	"nothing was deleted on Pushover")
 
 func (e *Engine) perform(ctx context.Context, it cache.OutboxItem) error {
 	login := e.cfg.Login
@@ -151,9 +217,8 @@ func (e *Engine) perform(ctx context.Context, it cache.OutboxItem) error {
 		return e.cfg.Client.Acknowledge(ctx, login.Secret, it.Receipt)
 	case cache.OutboxDeleteUpTo:
 		return e.cfg.Client.DeleteUpTo(ctx, login.Secret, login.DeviceID, it.UpToID)
-	default:
-		return fmt.Errorf("outbox item %d has unknown kind %q (written by a newer pobox?)", it.ID, it.Kind)
 	}
+	return fmt.Errorf("outbox item %d has unknown kind %q", it.ID, it.Kind)
 }
 
 // finish removes a carried-out (or refused) item and applies its result.

@@ -9,10 +9,6 @@ import (
 	"pobox/cache"
 )
 
-// stateHolder is where the holder records who it is and how its
-// connection fares, as JSON (see holderRecord), for `pobox status`.
-const stateHolder = "sync.holder"
-
 // Status is what the engines sharing a cache recorded in it: the state of
 // the websocket as its holder last wrote it, the holder itself, the last
 // sync and the counts. ReadStatus reads it without starting an engine and
@@ -51,14 +47,16 @@ type LinkStatus struct {
 type HolderStatus struct {
 	PID         int       `json:"pid"`
 	Since       time.Time `json:"since,omitzero"`        // holds the websocket since
+	ConnectedAt time.Time `json:"connected_at,omitzero"` // the current connection's start
 	KeepAliveAt time.Time `json:"keepalive_at,omitzero"` // last keep-alive frame from the server
 	Reconnects  int       `json:"reconnects"`            // since it took the websocket
 }
 
-// holderRecord is the JSON under stateHolder.
+// holderRecord is the JSON under stateHolder, as holder.go writes it.
 type holderRecord struct {
 	PID         int    `json:"pid"`
 	Since       string `json:"since"`
+	ConnectedAt string `json:"connected_at"`
 	KeepAliveAt string `json:"keepalive_at"`
 	Reconnects  int    `json:"reconnects"`
 }
@@ -87,7 +85,7 @@ func ReadStatus(ctx context.Context, db *cache.DB) (Status, error) {
 	} else if ok {
 		var h holderRecord
 		if json.Unmarshal([]byte(raw), &h) == nil {
-			st.Holder = &HolderStatus{PID: h.PID, Since: parseTime(h.Since), KeepAliveAt: parseTime(h.KeepAliveAt), Reconnects: h.Reconnects}
+			st.Holder = &HolderStatus{PID: h.PID, Since: parseTime(h.Since), ConnectedAt: parseTime(h.ConnectedAt), KeepAliveAt: parseTime(h.KeepAliveAt), Reconnects: h.Reconnects}
 		}
 	}
 	if raw, ok, err := db.State(ctx, cache.StateLastSync); err != nil {

@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -81,5 +82,22 @@ func TestBackoffBounds(t *testing.T) {
 	}
 	if short < 300 {
 		t.Fatalf("%d of 1000 waits under 30 s at the cap: no jitter?", short)
+	}
+}
+
+func TestDispatcherMergesQueuedSynced(t *testing.T) {
+	d := newDispatcher()
+	d.emit(Synced{New: []int64{1, 2}, MaxPriority: 0})
+	d.emit(Synced{New: []int64{3}, MaxPriority: 2, Emergency: true})
+	d.emit(Synced{New: []int64{9}, Backlog: true}) // backlog is not merged into news
+	done := make(chan struct{})
+	defer close(done)
+	go d.run(done)
+	first := (<-d.out).(Synced)
+	if !slices.Equal(first.New, []int64{1, 2, 3}) || first.MaxPriority != 2 || !first.Emergency || first.Backlog {
+		t.Fatalf("merged = %+v", first)
+	}
+	if second := (<-d.out).(Synced); !second.Backlog || !slices.Equal(second.New, []int64{9}) {
+		t.Fatalf("second = %+v", second)
 	}
 }

@@ -19,18 +19,20 @@ type (
 		seq int
 		id  int64
 	}
+	// id is the cache key of the message acted on, num its Pushover
+	// id, for the user.
 	markedMsg struct {
-		id  int64
-		err error
+		id, num int64
+		err     error
 	}
 	deletedMsg struct {
-		id  int64
-		err error
+		id, num int64
+		err     error
 	}
 	deletedUpToMsg struct {
-		id  int64
-		n   int
-		err error
+		id, num int64
+		res     cache.Deleted
+		err     error
 	}
 	ackedMsg struct {
 		receipt string
@@ -107,13 +109,13 @@ func (m *inbox) markRead() tea.Cmd {
 	if !ok || sel.Read {
 		return nil
 	}
-	m.list.update(func(r *cache.Message) bool { return r.ID == sel.ID }, func(r *cache.Message) { r.Read = true })
+	m.list.update(func(r *cache.Message) bool { return r.Key == sel.Key }, func(r *cache.Message) { r.Read = true })
 	m.status.counts.Unread = max(m.status.counts.Unread-1, 0)
-	db, id := m.db, sel.ID
+	db, id, num := m.db, sel.Key, sel.ID
 	return func() tea.Msg {
 		ctx, cancel := m.opCtx()
 		defer cancel()
-		return markedMsg{id: id, err: db.SetRead(ctx, id, true)}
+		return markedMsg{id: id, num: num, err: db.SetRead(ctx, id, true)}
 	}
 }
 
@@ -171,7 +173,7 @@ func (m *inbox) deleteSelected() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	m.list.remove(sel.ID)
+	m.list.remove(sel.Key)
 	c := &m.status.counts
 	c.Total = max(c.Total-1, 0)
 	if !sel.Read {
@@ -183,11 +185,11 @@ func (m *inbox) deleteSelected() tea.Cmd {
 			c.AckPending = max(c.AckPending-1, 0)
 		}
 	}
-	db, id := m.db, sel.ID
+	db, id, num := m.db, sel.Key, sel.ID
 	return tea.Batch(m.selectionChanged(), m.extendCmd(), func() tea.Msg {
 		ctx, cancel := m.opCtx()
 		defer cancel()
-		return deletedMsg{id: id, err: db.Delete(ctx, id)}
+		return deletedMsg{id: id, num: num, err: db.Delete(ctx, id)}
 	})
 }
 
@@ -196,7 +198,7 @@ func (m *inbox) updateConfirm(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, m.confirmKeys.Yes):
 		m.focus = focusList
-		id, en := m.confirmID, m.engine
+		id, num, en := m.confirmID, m.confirmNum, m.engine
 		m.confirmID = 0
 		if en == nil || id == 0 {
 			return nil
@@ -206,12 +208,12 @@ func (m *inbox) updateConfirm(msg tea.KeyMsg) tea.Cmd {
 			m.list.atBottom = true
 			m.list.scroll()
 		}
-		return tea.Batch(m.setNotice(noticeInfo, "deleting #"+itoa(id)+" and everything older…"),
+		return tea.Batch(m.setNotice(noticeInfo, "deleting #"+itoa(num)+" and everything older…"),
 			m.selectionChanged(), func() tea.Msg {
 				ctx, cancel := m.opCtx()
 				defer cancel()
-				n, err := en.DeleteUpTo(ctx, id)
-				return deletedUpToMsg{id: id, n: n, err: err}
+				res, err := en.DeleteUpTo(ctx, id)
+				return deletedUpToMsg{id: id, num: num, res: res, err: err}
 			})
 	case key.Matches(msg, m.confirmKeys.No):
 		m.focus = focusList
@@ -282,22 +284,22 @@ func (m *inbox) handleResult(msg tea.Msg) tea.Cmd {
 		}
 	case markedMsg:
 		if msg.err != nil {
-			return m.setError("could not mark #"+itoa(msg.id)+" read", msg.err, "the cache may be read-only or full")
+			return m.setError("could not mark #"+itoa(msg.num)+" read", msg.err, "the cache may be read-only or full")
 		}
 		return m.requestLoad(loadReload)
 	case deletedMsg:
 		if msg.err != nil {
 			return tea.Batch(m.requestLoad(loadReload),
-				m.setError("could not delete #"+itoa(msg.id), msg.err, "try again, or restart pobox"))
+				m.setError("could not delete #"+itoa(msg.num), msg.err, "try again, or restart pobox"))
 		}
-		return tea.Batch(m.requestLoad(loadReload), m.setNotice(noticeOK, "deleted #"+itoa(msg.id)+" here"))
+		return tea.Batch(m.requestLoad(loadReload), m.setNotice(noticeOK, "deleted #"+itoa(msg.num)+" here"))
 	case deletedUpToMsg:
 		if msg.err != nil {
 			return tea.Batch(m.requestLoad(loadReload),
-				m.setError("could not delete up to #"+itoa(msg.id), msg.err, "try D again"))
+				m.setError("could not delete up to #"+itoa(msg.num), msg.err, "try D again"))
 		}
 		return tea.Batch(m.requestLoad(loadReload),
-			m.setNotice(noticeOK, "deleted "+strconv.Itoa(msg.n)+" up to #"+itoa(msg.id)))
+			m.setNotice(noticeOK, "deleted "+strconv.Itoa(msg.res.Removed)+" up to #"+itoa(msg.num)))
 	case ackedMsg:
 		if msg.err != nil {
 			return tea.Batch(m.requestLoad(loadReload),

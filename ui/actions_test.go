@@ -184,11 +184,11 @@ func TestDeleteHere(t *testing.T) {
 	e := newActionEnv(t, 120, 40, nil)
 	sel := e.selectTitle(t, "Door opened")
 	e.press("d")
-	if _, err := e.db.Get(context.Background(), sel.ID); !errors.Is(err, cache.ErrNotFound) {
+	if _, err := e.db.Get(context.Background(), sel.Key); !errors.Is(err, cache.ErrNotFound) {
 		t.Fatalf("message still in the cache after d: %v", err)
 	}
 	m := e.inbox()
-	if m.list.indexOf(sel.ID) >= 0 {
+	if m.list.indexOf(sel.Key) >= 0 {
 		t.Fatal("deleted message still in the list")
 	}
 	if got, _ := m.list.selected(); got.Title != "Database down" {
@@ -217,7 +217,7 @@ func TestDeleteUpTo(t *testing.T) {
 			}
 			e.press(c.answer)
 			calls := e.en.Calls()
-			if got := slices.Contains(calls, "delete up to "+itoa(sel.ID)); got != c.deleted {
+			if got := slices.Contains(calls, "delete up to "+itoa(sel.Key)); got != c.deleted {
 				t.Fatalf("engine calls %q", calls)
 			}
 			c2, err := e.db.Counts(context.Background())
@@ -295,13 +295,13 @@ func TestMarkRead(t *testing.T) {
 	}
 	e.send(settled[3])
 	sel, _ := e.inbox().list.selected()
-	got, err := e.db.Get(ctx, sel.ID)
+	got, err := e.db.Get(ctx, sel.Key)
 	if err != nil || !got.Read {
 		t.Fatalf("selected message not read after resting on it: %v %+v", err, got.Read)
 	}
 	e.press("j<enter>")
 	sel, _ = e.inbox().list.selected()
-	if got, _ := e.db.Get(ctx, sel.ID); !got.Read {
+	if got, _ := e.db.Get(ctx, sel.Key); !got.Read {
 		t.Fatal("enter does not mark read at once")
 	}
 }

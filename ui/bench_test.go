@@ -53,6 +53,9 @@ func fillCache(path string, n int) error {
 		return err
 	}
 	defer db.Close()
+	if _, err := db.UseDevice(ctx, testDevice, "pobox"); err != nil {
+		return err
+	}
 	apps := []string{"Backups", "Monitoring", "Deploys", "Home", "CI", "Cron", "Mail", "Bank"}
 	words := strings.Fields("disk cpu load backup deploy door build test alert report nightly failover latency " +
 		"service restart queue timeout memory swap network packet loss")
@@ -73,7 +76,7 @@ func fillCache(path string, n int) error {
 			}
 			ms = append(ms, m)
 		}
-		if _, err := db.Ingest(ctx, ms); err != nil {
+		if _, err := db.Ingest(ctx, cache.Batch{Device: 1, Messages: ms}); err != nil {
 			return err
 		}
 	}

@@ -41,7 +41,7 @@ func (d *detail) SetSize(w, h int) {
 // set shows m (ok false: nothing selected). A different message starts at
 // its top.
 func (d *detail) set(m cache.Message, ok bool) {
-	if !ok || !d.has || m.ID != d.msg.ID {
+	if !ok || !d.has || m.Key != d.msg.Key {
 		d.top = 0
 	}
 	d.msg, d.has = m, ok
@@ -59,7 +59,7 @@ func (d *detail) clamp() {
 
 // render lays the message out when anything it depends on changed.
 func (d *detail) render(r *bodyRenderer, now time.Time) {
-	k := detailKey{id: d.msg.ID, width: d.width, acked: d.msg.Acked, ackPending: d.msg.AckPending, has: d.has}
+	k := detailKey{id: d.msg.Key, width: d.width, acked: d.msg.Acked, ackPending: d.msg.AckPending, has: d.has}
 	if k == d.key && d.lines != nil {
 		return
 	}

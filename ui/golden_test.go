@@ -19,7 +19,7 @@ import (
 func markSomeRead(tb testing.TB, db *cache.DB, ms []cache.Message) {
 	tb.Helper()
 	for _, m := range ms[:len(ms)/2] {
-		if err := db.SetRead(context.Background(), m.ID, true); err != nil {
+		if err := db.SetRead(context.Background(), keyOf(tb, db, m.ID), true); err != nil {
 			tb.Fatal(err)
 		}
 	}

@@ -41,7 +41,11 @@ func asciiStyles() *themes.Styles {
 	return &s
 }
 
-// openDB opens an empty cache in a temporary directory.
+// testDevice is the device the tests' messages belong to.
+const testDevice = "uitestdevice000000000000000000000000000000"
+
+// openDB opens an empty cache in a temporary directory, with the test
+// device as its first (number 1).
 func openDB(tb testing.TB) *cache.DB {
 	tb.Helper()
 	db, err := cache.Open(context.Background(), filepath.Join(tb.TempDir(), "cache.db"))
@@ -49,15 +53,28 @@ func openDB(tb testing.TB) *cache.DB {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
+	if _, err := db.UseDevice(context.Background(), testDevice, "pobox"); err != nil {
+		tb.Fatal(err)
+	}
 	return db
 }
 
-// ingest stores ms.
+// ingest stores ms for the test device.
 func ingest(tb testing.TB, db *cache.DB, ms ...cache.Message) {
 	tb.Helper()
-	if _, err := db.Ingest(context.Background(), ms); err != nil {
+	if _, err := db.Ingest(context.Background(), cache.Batch{Device: 1, Messages: ms}); err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// keyOf returns the cache key of the test device's message with this id.
+func keyOf(tb testing.TB, db *cache.DB, id int64) int64 {
+	tb.Helper()
+	m, err := db.Find(context.Background(), 1, id)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m.Key
 }
 
 // sample returns deterministic messages of every kind, newest last: apps,
@@ -146,7 +163,7 @@ func (e *fakeEngine) SyncNow()                       { e.record("sync") }
 
 func (e *fakeEngine) Acknowledge(ctx context.Context, receipt string) error {
 	e.record("ack " + receipt)
-	_, err := e.db.EnqueueAck(ctx, receipt)
+	_, err := e.db.EnqueueAck(ctx, 1, receipt)
 	return err
 }
 
@@ -157,16 +174,16 @@ func (e *fakeEngine) AcknowledgeAll(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	for _, m := range ms {
-		if _, err := e.db.EnqueueAck(ctx, m.Receipt); err != nil {
+		if _, err := e.db.EnqueueAck(ctx, 1, m.Receipt); err != nil {
 			return 0, err
 		}
 	}
 	return len(ms), nil
 }
 
-func (e *fakeEngine) DeleteUpTo(ctx context.Context, id int64) (int, error) {
-	e.record(fmt.Sprintf("delete up to %d", id))
-	return e.db.DeleteUpTo(ctx, id)
+func (e *fakeEngine) DeleteUpTo(ctx context.Context, key int64) (cache.Deleted, error) {
+	e.record(fmt.Sprintf("delete up to %d", key))
+	return e.db.DeleteUpTo(ctx, key, 1)
 }
 
 // testOptions are Options for a test: fixed clock, Ascii styles, no

@@ -58,8 +58,9 @@ type inbox struct {
 	focus         focus
 	back          focus // where the help or a picker returns to
 
-	picker    *picker
-	confirmID int64 // the message D asked about
+	picker     *picker
+	confirmID  int64 // the key of the message D asked about
+	confirmNum int64 // its Pushover id
 
 	filter cache.Filter
 	gen    int // bumped on every filter change

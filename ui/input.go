@@ -85,6 +85,9 @@ func (m *inbox) handleOneKey(msg tea.KeyMsg) tea.Cmd {
 		return m.deleteSelected()
 	case key.Matches(msg, k.DeleteUpTo):
 		m.confirmID = m.list.selectedID()
+		if sel, ok := m.list.selected(); ok {
+			m.confirmNum = sel.ID
+		}
 		m.focus = focusConfirm
 	case key.Matches(msg, k.OpenURL):
 		return m.openURL()

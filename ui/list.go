@@ -45,10 +45,10 @@ func (l *list) selected() (cache.Message, bool) {
 	return l.rows[l.cursor], true
 }
 
-// selectedID is the selected message's id, 0 when there is none.
+// selectedID is the selected message's key, 0 when there is none.
 func (l *list) selectedID() int64 {
 	if m, ok := l.selected(); ok {
-		return m.ID
+		return m.Key
 	}
 	return 0
 }
@@ -181,7 +181,7 @@ func (l *list) replace(rows []cache.Message, atTop, atBottom bool, sel, row int)
 // indexOf returns the index of the message with id in the window, or -1.
 func (l *list) indexOf(id int64) int {
 	for i := range l.rows {
-		if l.rows[i].ID == id {
+		if l.rows[i].Key == id {
 			return i
 		}
 	}

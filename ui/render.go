@@ -84,7 +84,7 @@ func newRowRenderer(st *styles) *rowRenderer {
 
 // row returns the message's row, exactly width cells wide.
 func (r *rowRenderer) row(m *cache.Message, width int, sel uint8) string {
-	k := rowKey{id: m.ID, width: width, kind: kindOf(m), read: m.Read, sel: sel,
+	k := rowKey{id: m.Key, width: width, kind: kindOf(m), read: m.Read, sel: sel,
 		label: timeLabel(m.Time(), r.now), query: r.query}
 	if s, ok := r.cache[k]; ok {
 		return s

@@ -21,7 +21,7 @@ func (m *inbox) statusView() string {
 	case focusSearch:
 		return m.fill(ansi.Truncate(m.search.View(), w, ""), w, st.status)
 	case focusConfirm:
-		q := sanitize.Truncate("delete #"+itoa(m.confirmID)+" and everything older, here and on Pushover?", max(w-5, 1), "…")
+		q := sanitize.Truncate("delete #"+itoa(m.confirmNum)+" and everything older, here and on Pushover?", max(w-5, 1), "…")
 		line := st.confirm.Render(q) + " " + st.confirmKey.Render("y/n")
 		return m.fill(line, w, st.status)
 	}

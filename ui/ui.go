@@ -24,7 +24,9 @@ type Engine interface {
 	SyncNow()
 	Acknowledge(ctx context.Context, receipt string) error
 	AcknowledgeAll(ctx context.Context) (int, error)
-	DeleteUpTo(ctx context.Context, id int64) (int, error)
+	// DeleteUpTo deletes the message with this cache key and every
+	// older one, here and (for this login's device) on Pushover.
+	DeleteUpTo(ctx context.Context, key int64) (cache.Deleted, error)
 }
 
 var _ Engine = (*inboxsync.Engine)(nil)

@@ -147,14 +147,14 @@ func (m *inbox) requestLoad(kind loadKind) tea.Cmd {
 			return nil
 		}
 		l.loadingOlder = true
-		req.anchor = l.rows[len(l.rows)-1].ID
+		req.anchor = l.rows[len(l.rows)-1].Key
 		req.below = l.chunk()
 	case loadNewer:
 		if len(l.rows) == 0 {
 			return nil
 		}
 		l.loadingNewer = true
-		req.anchor = l.rows[0].ID
+		req.anchor = l.rows[0].Key
 		req.above = l.chunk()
 	}
 	if kind.replaces() {
@@ -211,11 +211,11 @@ func (m *inbox) applyLoaded(msg loadedMsg) tea.Cmd {
 		case loadBottom:
 			l.replace(msg.above, len(msg.above) < req.above, true, len(msg.above)-1, -1)
 		case loadOlder:
-			if n := len(l.rows); n > 0 && l.rows[n-1].ID == req.anchor {
+			if n := len(l.rows); n > 0 && l.rows[n-1].Key == req.anchor {
 				l.appendOlder(msg.below, len(msg.below) == req.below)
 			}
 		case loadNewer:
-			if len(l.rows) > 0 && l.rows[0].ID == req.anchor {
+			if len(l.rows) > 0 && l.rows[0].Key == req.anchor {
 				l.prependNewer(msg.above, len(msg.above) == req.above)
 			}
 		}
@@ -243,7 +243,7 @@ func (m *inbox) applyReload(msg loadedMsg) bool {
 	cur := l.selectedID()
 	sel := -1
 	for i := range rows {
-		if rows[i].ID == cur {
+		if rows[i].Key == cur {
 			sel = i
 			break
 		}

@@ -156,7 +156,7 @@ func TestReloadKeepsSelection(t *testing.T) {
 
 	// Another process deletes the selected message: the next older takes
 	// its place.
-	if err := db.Delete(ctx, 398); err != nil {
+	if err := db.Delete(ctx, keyOf(t, db, 398)); err != nil {
 		t.Fatal(err)
 	}
 	d.send(eventMsg{inboxsync.RowsChanged{}})

@@ -1,0 +1,268 @@
+package sync
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"pobox/cache"
+	"pobox/sandbox"
+)
+
+// TestDeleteUpToIDNeverAboveStored: `pobox delete --upto 99999999` must not
+// make the server drop what was never downloaded.
+func TestDeleteUpToIDNeverAboveStored(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	for i := range 3 {
+		e.publish(msg(i), 0)
+	}
+	db := e.openDB()
+	cfg := e.config(db)
+	cfg.ServerDelete = DeleteManual
+	en, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer en.Close()
+	ev, err := en.SyncOnce(context.Background())
+	if err != nil || len(ev.New) != 3 {
+		t.Fatalf("SyncOnce = %+v, %v", ev, err)
+	}
+	newest, err := db.Get(context.Background(), ev.New[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := e.publish("not downloaded yet", 0)
+
+	d, err := en.DeleteUpToID(context.Background(), 99999999999999999)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Removed != 3 || d.Server.UpToID != newest.ID {
+		t.Fatalf("DeleteUpToID = %+v, want 3 removed and the server delete at %d", d, newest.ID)
+	}
+	for _, ev := range en.Flush(context.Background()) {
+		if _, ok := ev.(ActionDone); !ok {
+			t.Fatalf("flush: %#v", ev)
+		}
+	}
+	if dv, _ := e.srv.Device(e.login.DeviceID); dv.HighestDeleted != newest.ID || len(dv.Queue) != 1 {
+		t.Fatalf("server deleted up to %d with %d queued; want %d and the later message kept", dv.HighestDeleted, len(dv.Queue), newest.ID)
+	}
+	ev, err = en.SyncOnce(context.Background())
+	if err != nil || len(ev.New) != 1 {
+		t.Fatalf("the later message %s was not stored: %+v, %v", later.Request, ev, err)
+	}
+}
+
+// TestFailedSyncRetriesItself: downloads fail for a while with the
+// websocket up; the waiting message is stored once they work again, with
+// no new '!' and no reconnect.
+func TestFailedSyncRetriesItself(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	db := e.openDB()
+	cfg := e.config(db)
+	cfg.Watchdog = time.Hour // no reconnect (and its sync) to hide the fault
+	cfg.RetrySync, cfg.RetrySyncMax = 20*time.Millisecond, 100*time.Millisecond
+	en := e.start(cfg)
+	waitFor[Synced](t, en, nil) // the empty backlog
+	e.waitOnline()
+	logins := len(e.srv.WebsocketLogins())
+	// Each sync tries 3 times (the client's retries): this fails several
+	// syncs in a row.
+	e.srv.FailNext("GET /1/messages.json", 10, 500)
+	p := e.publish("while downloads fail", 0)
+	waitFor[SyncFailed](t, en, func(f SyncFailed) bool { return !f.RetryAt.IsZero() })
+	ev := waitFor[Synced](t, en, func(s Synced) bool { return len(s.New) > 0 })
+	m, err := db.Get(context.Background(), ev.New[0])
+	if err != nil || m.Message != "while downloads fail" {
+		t.Fatalf("stored %+v, %v (published %s)", m, err, p.Request)
+	}
+	if n := e.srv.PendingFaults(); n != 0 {
+		t.Errorf("%d faults left: the retry did not use them up", n)
+	}
+	if n := len(e.srv.WebsocketLogins()); n != logins {
+		t.Errorf("the websocket reconnected (%d logins, was %d): not the retry's doing", n, logins)
+	}
+}
+
+// TestAnnouncedBeforeServerDelete: the bell and the banner must not wait
+// for the delete on the server, which may hang or fail.
+func TestAnnouncedBeforeServerDelete(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	db := e.openDB()
+	en := e.start(e.config(db))
+	waitFor[Synced](t, en, nil)
+	e.waitOnline()
+	e.srv.HangNext("/1/devices/{device}/update_highest_message.json", 1, 30*time.Second)
+	start := time.Now()
+	e.publish("ring now", 1)
+	waitFor[Synced](t, en, func(s Synced) bool { return len(s.New) > 0 })
+	if el := time.Since(start); el > 5*time.Second {
+		t.Fatalf("announced after %v: it waited for the hanging delete", el)
+	}
+}
+
+// TestFollowerAnnouncesEveryMessageOnce: a burst larger than one page of
+// the cache, stored between two looks of a follower, reaches it in full,
+// each message once, in order.
+func TestFollowerAnnouncesEveryMessageOnce(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour, AppLimit: 100000})
+	holder := e.start(e.config(e.openDB()))
+	waitFor[Synced](t, holder, nil)
+	e.waitOnline()
+	fcfg := e.config(e.openDB())
+	fcfg.PollInterval = 700 * time.Millisecond // both batches land between two looks
+	follower := e.start(fcfg)
+	waitFor[Connected](t, follower, nil)
+
+	const n = cache.MaxLimit + 500
+	for i := range n {
+		if _, err := e.srv.Publish(sandbox.Message{Token: e.token, User: e.user, Message: msg(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var keys []int64
+	deadline := time.After(30 * time.Second)
+	for len(keys) < n {
+		select {
+		case ev := <-follower.Events():
+			if s, ok := ev.(Synced); ok && !s.Backlog {
+				keys = append(keys, s.New...)
+			}
+		case <-deadline:
+			t.Fatalf("the follower announced %d of %d", len(keys), n)
+		}
+	}
+	if !slices.IsSorted(keys) || len(slices.Compact(slices.Clone(keys))) != n {
+		t.Fatalf("announced %d keys, not each once in order", len(keys))
+	}
+}
+
+// TestOwnSyncAndWatchAnnounceOnce: a follower that syncs itself (r) sees
+// its own commit through both its sync and its watch for other processes'
+// writes; the messages are announced once all the same.
+func TestOwnSyncAndWatchAnnounceOnce(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	lock, err := tryLock(filepath.Join(e.dir, "sync.lock")) // a holder elsewhere, offline
+	if err != nil || lock == nil {
+		t.Fatalf("lock: %v", err)
+	}
+	defer lock.release()
+	e.publish("one", 0)
+	e.publish("two", 0)
+	en, err := New(e.config(e.openDB()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The watch loop announces the commit before the sync itself does.
+	watched := make(chan struct{})
+	en.afterIngest = func() { <-watched }
+	en.Start(context.Background())
+	defer en.Close()
+	en.SyncNow()
+	first := waitFor[Synced](t, en, func(s Synced) bool { return len(s.New) > 0 })
+	close(watched)
+	got := len(first.New)
+	timeout := time.After(500 * time.Millisecond) // absence: nothing to wait on
+	for {
+		select {
+		case ev := <-en.Events():
+			if s, ok := ev.(Synced); ok {
+				got += len(s.New)
+			}
+		case <-timeout:
+			if got != 2 {
+				t.Fatalf("announced %d keys for 2 messages", got)
+			}
+			return
+		}
+	}
+}
+
+// TestReloadPauses: after 'R' the engine waits a moment before it
+// reconnects, so that a server answering every login with 'R' does not get
+// a tight loop.
+func TestReloadPauses(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	cfg := e.config(e.openDB())
+	cfg.ReloadPause = time.Second // so at least 200 ms
+	en := e.start(cfg)
+	waitFor[Synced](t, en, nil)
+	e.waitOnline()
+	start := time.Now()
+	e.srv.Reload(e.login.DeviceID)
+	waitFor[Disconnected](t, en, nil)
+	waitFor[Connected](t, en, nil)
+	if el := time.Since(start); el < 200*time.Millisecond {
+		t.Fatalf("reconnected %v after R, want a pause of at least 200ms", el)
+	}
+}
+
+// TestAckDoesNotBlockTheOutbox: one acknowledgement the server keeps
+// refusing for now holds back neither the next one nor a delete.
+func TestAckDoesNotBlockTheOutbox(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	stuck, fine := e.publish("stuck", 2), e.publish("fine", 2)
+	db := e.openDB()
+	en, err := New(e.config(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer en.Close()
+	if _, err := en.SyncOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.FailNext("/1/receipts/"+stuck.Receipt+"/acknowledge.json", 100, 500)
+	for _, r := range []string{stuck.Receipt, fine.Receipt} {
+		if err := en.Acknowledge(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs := en.Flush(context.Background())
+	if r, _ := e.srv.Receipt(fine.Receipt); !r.Acknowledged {
+		t.Fatalf("the second acknowledgement waited behind the first: %#v", evs)
+	}
+	items, _ := db.Outbox(context.Background())
+	if len(items) != 1 || items[0].Receipt != stuck.Receipt {
+		t.Fatalf("outbox = %+v, want only the stuck acknowledgement", items)
+	}
+}
+
+// TestUnknownActionIsKept: an action a newer pobox queued stays for it and
+// does not block the others.
+func TestUnknownActionIsKept(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	p := e.publish("fire", 2)
+	db := e.openDB()
+	en, err := New(e.config(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer en.Close()
+	if _, err := en.SyncOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite3", filepath.Join(e.dir, "cache.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`INSERT INTO outbox (kind, device, created_at) VALUES ('snooze', 1, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := en.Acknowledge(context.Background(), p.Receipt); err != nil {
+		t.Fatal(err)
+	}
+	en.Flush(context.Background())
+	if r, _ := e.srv.Receipt(p.Receipt); !r.Acknowledged {
+		t.Fatal("the acknowledgement waited behind the unknown action")
+	}
+	items, _ := db.Outbox(context.Background())
+	if len(items) != 1 || items[0].Kind != "snooze" {
+		t.Fatalf("outbox = %+v, want the unknown action kept", items)
+	}
+}
