@@ -100,29 +100,53 @@ func (e *Engine) serve(ctx context.Context, c *pushConn) error {
 			return err
 		}
 		e.keptAlive(ctx)
-		synced := false
-		for _, b := range p {
-			switch b {
-			case '#': // keep-alive: next() renewed the watchdog
-			case '!':
-				e.requestSync()
-				synced = true
-			case 'R':
-				return errReload
-			case 'E':
-				return &endError{EndLoggedOut}
-			case 'A':
-				return &endError{EndElsewhere}
-			default:
-				e.log.Warn("unknown websocket frame byte ignored", "byte", int(b))
-			}
+		f := readFrame(p)
+		for _, b := range f.unknown {
+			e.log.Warn("unknown websocket frame byte ignored", "byte", int(b))
 		}
-		if first && !synced {
-			// The server now surely has the login: a message queued
-			// between the connect's sync and that moment got no '!'.
+		if f.sync || (first && f.stop == nil) {
+			// On the first frame the server surely has the login: a
+			// message queued between the connect's sync and that moment
+			// got no '!'.
 			e.requestSync()
 		}
+		if f.stop != nil {
+			return f.stop
+		}
 	}
+}
+
+// frame is what one websocket payload asks of the engine.
+type frame struct {
+	sync    bool   // a '!' came before any stop
+	stop    error  // errReload or *endError: the session ends here
+	unknown []byte // bytes that mean nothing (ignored)
+}
+
+// readFrame reads a payload byte by byte, as servers may coalesce frames:
+// "#!" is a keep-alive and a sync, "!R" a sync and a reload. Bytes after
+// one that ends the session are not read.
+func readFrame(p []byte) frame {
+	var f frame
+	for _, b := range p {
+		switch b {
+		case '#': // keep-alive: next() renewed the watchdog
+		case '!':
+			f.sync = true
+		case 'R':
+			f.stop = errReload
+		case 'E':
+			f.stop = &endError{EndLoggedOut}
+		case 'A':
+			f.stop = &endError{EndElsewhere}
+		default:
+			f.unknown = append(f.unknown, b)
+		}
+		if f.stop != nil {
+			break
+		}
+	}
+	return f
 }
 
 // backoff returns the wait before reconnect attempt n (0-based): full

@@ -94,7 +94,9 @@ func TestFailedSyncRetriesItself(t *testing.T) {
 func TestAnnouncedBeforeServerDelete(t *testing.T) {
 	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
 	db := e.openDB()
-	en := e.start(e.config(db))
+	cfg := e.config(db)
+	cfg.PollInterval = time.Hour // only the sync itself announces
+	en := e.start(cfg)
 	waitFor[Synced](t, en, nil)
 	e.waitOnline()
 	e.srv.HangNext("/1/devices/{device}/update_highest_message.json", 1, 30*time.Second)
@@ -119,6 +121,9 @@ func TestFollowerAnnouncesEveryMessageOnce(t *testing.T) {
 	follower := e.start(fcfg)
 	waitFor[Connected](t, follower, nil)
 
+	// The holder's download waits until the whole burst is queued: it then
+	// commits two batches back to back.
+	e.srv.HangNext("GET /1/messages.json", 1, 2*time.Second)
 	const n = cache.MaxLimit + 500
 	for i := range n {
 		if _, err := e.srv.Publish(sandbox.Message{Token: e.token, User: e.user, Message: msg(i)}); err != nil {
