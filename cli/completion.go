@@ -1,0 +1,211 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"pobox/cache"
+	"pobox/sanitize"
+	"pobox/session"
+	"pobox/themes"
+)
+
+// completionTimeout bounds a dynamic completion: a shell waits for it on
+// every TAB.
+const completionTimeout = time.Second
+
+// completionFunc is cobra's type of a dynamic completion.
+type completionFunc = func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective)
+
+// quietConfig resolves the configuration for a completion, without the
+// warnings about the config file (they would land in the shell).
+func quietConfig(a *app, cmd *cobra.Command) (*config, error) {
+	q := *a
+	q.stderr = io.Discard
+	return parseConfig(&q, cmd)
+}
+
+// withCache opens an existing cache for a completion: never creating one,
+// and within completionTimeout.
+func withCache(a *app, cmd *cobra.Command, fn func(ctx context.Context, db *cache.DB) []string) []string {
+	cfg, err := quietConfig(a, cmd)
+	if err != nil {
+		return nil
+	}
+	if _, err := os.Stat(cfg.CachePath); err != nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), completionTimeout)
+	defer cancel()
+	db, err := cache.Open(ctx, cfg.CachePath)
+	if err != nil {
+		return nil
+	}
+	defer db.Close()
+	return fn(ctx, db)
+}
+
+// completeApps offers the app names in the cache.
+func completeApps(a *app) completionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		names := withCache(a, cmd, func(ctx context.Context, db *cache.DB) []string {
+			c, err := db.Counts(ctx)
+			if err != nil {
+				return nil
+			}
+			var out []string
+			for _, app := range c.Apps {
+				if strings.HasPrefix(app.App, toComplete) {
+					out = append(out, completionValue(app.App, plural(app.Total, "message")))
+				}
+			}
+			return out
+		})
+		return names, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completeReceipts offers the receipts of the emergencies waiting for an
+// acknowledgement, described by their titles.
+func completeReceipts(a *app) completionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		given := map[string]bool{}
+		for _, r := range args {
+			given[r] = true
+		}
+		out := withCache(a, cmd, func(ctx context.Context, db *cache.DB) []string {
+			var out []string
+			var before int64
+			for {
+				ms, err := db.Older(ctx, cache.Filter{Unacked: true}, before, cache.MaxLimit)
+				if err != nil {
+					return out
+				}
+				for _, m := range ms {
+					if given[m.Receipt] || m.AckPending || !strings.HasPrefix(m.Receipt, toComplete) {
+						continue
+					}
+					given[m.Receipt] = true
+					out = append(out, completionValue(m.Receipt, firstSet(m.Title, m.App)+": "+m.Message))
+				}
+				if len(ms) < cache.MaxLimit {
+					return out
+				}
+				before = ms[len(ms)-1].Key
+			}
+		})
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completeThemes offers the built-in themes and the theme files.
+func completeThemes(a *app) completionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		dir := ""
+		if cfg, err := quietConfig(a, cmd); err == nil {
+			dir = cfg.ConfigDir
+		}
+		var out []string
+		for _, n := range themes.Available(dir) {
+			if strings.HasPrefix(n, toComplete) {
+				out = append(out, n)
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completeDevices offers the user's device names, as the server's
+// validate call lists them for the token and user of `pobox send`; none
+// when those are missing or the server does not answer within
+// completionTimeout.
+func completeDevices(a *app, o *sendOpts) completionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		cfg, err := quietConfig(a, cmd)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		token, user := firstSet(o.token, cfg.Token), firstSet(o.user, cfg.User)
+		if token == "" || user == "" {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), completionTimeout)
+		defer cancel()
+		names, _ := validateDevices(ctx, cfg.APIURL, token, user)
+		// Several devices: complete the last of a comma-separated list.
+		done, last := "", toComplete
+		if i := strings.LastIndexByte(toComplete, ','); i >= 0 {
+			done, last = toComplete[:i+1], toComplete[i+1:]
+		}
+		var out []string
+		for _, n := range names {
+			if strings.HasPrefix(n, last) {
+				out = append(out, done+n)
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+	}
+}
+
+// validateDevices asks the server which devices the user has
+// (POST /1/users/validate.json).
+func validateDevices(ctx context.Context, apiURL, token, user string) ([]string, error) {
+	if err := checkCompletionURL(apiURL); err != nil {
+		return nil, err
+	}
+	form := url.Values{"token": {token}, "user": {user}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(apiURL, "/")+"/1/users/validate.json",
+		strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("User-Agent", "pobox/"+version)
+	hc := &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment}}
+	defer hc.CloseIdleConnections()
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var reply struct {
+		Status  int      `json:"status"`
+		Devices []string `json:"devices"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&reply); err != nil {
+		return nil, err
+	}
+	if reply.Status != 1 {
+		return nil, errors.New("the server did not validate the user")
+	}
+	var out []string
+	for _, d := range reply.Devices {
+		if d = sanitize.Line(d); d != "" && !strings.ContainsAny(d, " \t,") {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// checkCompletionURL is the rule of the REST client: https, or http to a
+// loopback address.
+func checkCompletionURL(raw string) error { return session.CheckAPIURL(raw) }
+
+// completionValue is a value with its description, as cobra takes them;
+// the description is untrusted text, so it is sanitised and cut.
+func completionValue(v, desc string) string {
+	desc = sanitize.Truncate(sanitize.Line(desc), 60, "…")
+	if desc == "" {
+		return v
+	}
+	return v + "\t" + desc
+}

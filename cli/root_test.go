@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"pobox/session"
+	inboxsync "pobox/sync"
+)
+
+func TestRun(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		code       int
+		wantOut    string
+		wantErrOut string
+	}{
+		{"Version", []string{"version"}, 0, "pobox " + version, ""},
+		{"VersionFlag", []string{"--version"}, 0, "pobox " + version + " (go", ""},
+		{"Help", []string{"--help"}, 0, "Scripting:", ""},
+		{"HelpGroups", []string{"--help"}, 0, "Account:\n  login", ""},
+		{"HelpExitCodes", []string{"--help"}, 0, "3  not logged in", ""},
+		{"HelpVerb", []string{"help", "list"}, 0, "--since WHEN", ""},
+		{"VerbHelp", []string{"version", "--help"}, 0, "Example:\n  pobox version", ""},
+		{"VerbHelpHasNoExitCodes", []string{"version", "--help"}, 0, "", ""},
+		{"UnknownVerb", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
+		{"Typo", []string{"lsit"}, 2, "", `unknown command "lsit" (did you mean "list"?)`},
+		{"TypoHint", []string{"stauts"}, 2, "", "Run 'pobox --help' for usage."},
+		{"BadFlag", []string{"version", "--nope"}, 2, "", "pobox version: unknown flag: --nope"},
+		{"BadRootFlag", []string{"--nope"}, 2, "", "unknown flag: --nope"},
+		{"ExtraArg", []string{"version", "x"}, 2, "", "takes no arguments"},
+		{"FlagValueMissing", []string{"list", "--limit"}, 2, "", "flag needs an argument"},
+		{"ShortFlagsGrouped", []string{"list", "-ju", "-n", "x"}, 2, "", `invalid argument "x" for "-n, --limit"`},
+		{"Completion", []string{"completion", "bash"}, 0, "__start_pobox", ""},
+		{"CompletionHelp", []string{"completion", "--help"}, 0, "Example:", ""},
+		{"NoTerminal", nil, 1, "", "the inbox needs a terminal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			configEnv(t)
+			var out, errOut bytes.Buffer
+			a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut}
+			if code := run(context.Background(), a, tt.args); code != tt.code {
+				t.Errorf("exit status %d, want %d (stderr %q)", code, tt.code, errOut.String())
+			}
+			if !strings.Contains(out.String(), tt.wantOut) {
+				t.Errorf("stdout %q does not contain %q", out.String(), tt.wantOut)
+			}
+			if !strings.Contains(errOut.String(), tt.wantErrOut) {
+				t.Errorf("stderr %q does not contain %q", errOut.String(), tt.wantErrOut)
+			}
+			if tt.name == "VerbHelpHasNoExitCodes" && strings.Contains(out.String(), "Exit status") {
+				t.Errorf("a verb's help shows the exit codes:\n%s", out.String())
+			}
+		})
+	}
+}
+
+// TestEveryVerbHasAnExample: --help on every verb shows a one-line example.
+func TestEveryVerbHasAnExample(t *testing.T) {
+	root := newRootCmd(&app{})
+	for _, c := range root.Commands() {
+		if c.Name() == "help" {
+			continue
+		}
+		if ex := strings.TrimSpace(c.Example); ex == "" || strings.Contains(ex, "\n") {
+			t.Errorf("%s: Example %q, want one line", c.Name(), c.Example)
+		}
+		if c.GroupID == "" && c.Name() != "version" {
+			t.Errorf("%s has no group in pobox --help", c.Name())
+		}
+	}
+}
+
+func TestExitCode(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"OK", nil, ExitOK},
+		{"Failure", errors.New("disk full"), ExitFailure},
+		{"Usage", usageError("bad"), ExitUsage},
+		{"NoSession", fmt.Errorf("sync: %w", session.ErrNoSession), ExitNotLoggedIn},
+		{"SessionRefused", &session.SessionError{Status: 401}, ExitNotLoggedIn},
+		{"SessionEnded", sessionEnded(inboxsync.SessionEnded{Reason: inboxsync.EndLoggedOut, Text: "x"}), ExitNotLoggedIn},
+		{"Elsewhere", sessionEnded(inboxsync.SessionEnded{Reason: inboxsync.EndElsewhere, Text: "x"}), ExitFailure},
+		{"RequestRefused", fmt.Errorf("ack: %w", &session.RequestError{Status: 400}), ExitRefused},
+		{"BadPassword", &session.CredentialsError{Status: 400}, ExitRefused},
+		{"TwoFactor", &session.TwoFactorError{}, ExitRefused},
+		{"NameTaken", &session.NameTakenError{}, ExitRefused},
+		{"RateLimited", &session.RateLimitError{}, ExitRefused},
+		{"Limit", &session.LimitError{Field: "title"}, ExitRefused},
+		{"Unreachable", &session.NetworkError{Host: "x", Err: errors.New("refused")}, ExitFailure},
+		{"ServerTrouble", &session.ServerError{Status: 503}, ExitFailure},
+		{"Queued", &queuedError{errors.New("later")}, ExitQueued},
+		{"RefusedBeatsQueued", errors.Join(&session.RequestError{Status: 400}, &queuedError{errors.New("later")}), ExitRefused},
+		{"StatusLoggedOut", errNotLoggedInStatus, ExitNotLoggedIn},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := exitCode(tt.err); got != tt.want {
+				t.Errorf("exitCode(%v) = %d, want %d", tt.err, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestReportActions(t *testing.T) {
+	ack := inboxsync.Action{Kind: inboxsync.ActionAck, Receipt: "r1"}
+	tests := []struct {
+		name string
+		evs  []inboxsync.Event
+		want int
+		out  string
+	}{
+		{"Done", []inboxsync.Event{inboxsync.ActionDone{Action: ack}}, ExitOK, "acknowledge r1: done on Pushover\n"},
+		{"Queued", []inboxsync.Event{inboxsync.ActionFailed{Action: ack, Err: &session.NetworkError{Host: "h", Err: errors.New("x")}, Queued: true}}, ExitQueued, ""},
+		{"Refused", []inboxsync.Event{inboxsync.ActionFailed{Action: ack, Err: &session.RequestError{Status: 400}}}, ExitRefused, ""},
+		{"SessionRefused", []inboxsync.Event{inboxsync.ActionFailed{Action: ack, Err: &session.SessionError{Status: 401}, Queued: true}}, ExitNotLoggedIn, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			if got := exitCode(reportActions(&out, tt.evs)); got != tt.want || out.String() != tt.out {
+				t.Errorf("exit %d, output %q; want %d, %q", got, out.String(), tt.want, tt.out)
+			}
+		})
+	}
+}

@@ -1,0 +1,131 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"pobox/cache"
+	inboxsync "pobox/sync"
+)
+
+func newWatchCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "watch",
+		Short: "print new messages as they arrive (--exec CMD for each)",
+		Long: "Print each new message as it is stored, one JSON object a line (the fields\n" +
+			"of pobox list --json), until interrupted; the filters are those of list.\n" +
+			"With --exec, run CMD with sh -c for each instead, one at a time in arrival\n" +
+			"order: the message as JSON on its standard input, and POBOX_ID, POBOX_APP,\n" +
+			"POBOX_TITLE, POBOX_PRIORITY, POBOX_URL and POBOX_RECEIPT in its environment\n" +
+			"(one line each, control characters removed). A CMD that fails or outlives\n" +
+			"--exec-timeout is logged and the watch goes on. Holds the websocket like\n" +
+			"pobox daemon, or follows the pobox that holds it.",
+		Example: `  pobox watch --priority 1 --exec 'jq -r .title | espeak'`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError("watch takes no arguments (quote the --exec command)")
+			}
+			return nil
+		},
+	}
+	ff := addFilterFlags(a, cmd)
+	f := cmd.Flags()
+	command := f.StringP("exec", "x", "", "run `CMD` (with sh -c) for each new message")
+	timeout := f.Duration("exec-timeout", defaultHookTimeout, "kill a --exec command still running after this `duration`")
+	backlog := f.Bool("backlog", false, "also report what waited on Pushover before the first login")
+	_ = cmd.RegisterFlagCompletionFunc("exec", cobra.NoFileCompletions)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if *timeout <= 0 {
+			return usageError("--exec-timeout must be positive, e.g. 30s")
+		}
+		mf, err := ff.build(time.Now())
+		if err != nil {
+			return err
+		}
+		cfg, err := parseConfig(a, cmd)
+		if err != nil {
+			return err
+		}
+		return runWatch(cmd.Context(), a, cfg, mf, watchOpts{command: *command, timeout: *timeout, backlog: *backlog})
+	}
+	return cmd
+}
+
+type watchOpts struct {
+	command string
+	timeout time.Duration
+	backlog bool
+}
+
+func runWatch(ctx context.Context, a *app, cfg *config, mf messageFilter, o watchOpts) error {
+	st, err := openStack(ctx, cfg, slog.LevelInfo)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	log, db, en := st.log, st.db, st.en
+
+	var runner *hookRunner
+	if o.command != "" {
+		h := &hook{Name: "watch --exec", Command: o.command, Timeout: o.timeout, Stdout: a.stdout, Stderr: a.stderr}
+		runner = newHookRunner(log, nil, []*hook{h})
+		runner.warn = func(_ *hook, m cache.Message, err error) {
+			fmt.Fprintf(a.stderr, "pobox watch: --exec for message #%d: %v\n", m.ID, err)
+		}
+		runner.Start(ctx)
+		defer runner.Close() // before the stack: it may still read the cache
+	}
+	st.start(ctx)
+
+	enc := json.NewEncoder(a.stdout)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-en.Events():
+			if !ok {
+				return nil
+			}
+			logEvent(log, ev)
+			switch ev := ev.(type) {
+			case inboxsync.SessionEnded:
+				return sessionEnded(ev)
+			case inboxsync.Synced:
+				if ev.Backlog && !o.backlog {
+					continue
+				}
+				var batch []cache.Message
+				for _, key := range ev.New {
+					m, err := db.Get(ctx, key)
+					if errors.Is(err, cache.ErrNotFound) {
+						continue // deleted meanwhile
+					}
+					if err != nil {
+						return err
+					}
+					if ok, err := mf.matches(ctx, db, m); err != nil {
+						return err
+					} else if !ok {
+						continue
+					}
+					if runner == nil {
+						if err := enc.Encode(m); err != nil {
+							return err // the reader went away
+						}
+						continue
+					}
+					batch = append(batch, m)
+				}
+				if runner != nil {
+					runner.Announce(ctx, batch)
+				}
+			}
+		}
+	}
+}
