@@ -107,3 +107,34 @@ func (s *Server) queueBulk(userKey, deviceID string, n int, m Message) ([]BulkRa
 	s.ws.notify(notify)
 	return out, nil
 }
+
+// handleQueueBulk serves POST /sandbox/queue.json, an extension of the
+// sandbox (Pushover has no such call): count messages queued at once on
+// every device of user, as QueueBulkUser does, so that a backlog of a
+// million messages can be tried from the command line. It takes the
+// publisher's token and user plus count, and optionally title and message.
+func (s *Server) handleQueueBulk(w http.ResponseWriter, r *http.Request, _ []string) {
+	p, err := s.readParams(r)
+	if err != nil {
+		s.failParse(w, err)
+		return
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(p.Get("count")))
+	if err != nil {
+		s.fail(w, http.StatusBadRequest, "count must be a number of messages")
+		return
+	}
+	s.mu.Lock()
+	known := s.st.Apps[p.Get("token")] != nil
+	s.mu.Unlock()
+	if !known {
+		s.fail(w, http.StatusBadRequest, "application token is invalid")
+		return
+	}
+	rs, err := s.QueueBulkUser(p.Get("user"), n, Message{Token: p.Get("token"), Title: p.Get("title"), Message: p.Get("message")})
+	if err != nil {
+		s.fail(w, http.StatusBadRequest, strings.TrimPrefix(err.Error(), "sandbox: queue bulk: "))
+		return
+	}
+	s.reply(w, http.StatusOK, map[string]any{"devices": len(rs), "queued": n * len(rs)})
+}

@@ -228,3 +228,22 @@ func TestDownloadStreams(t *testing.T) {
 		t.Errorf("a download of %d bytes allocated %d bytes", size, alloc)
 	}
 }
+
+// TestQueueEndpoint: the sandbox's own POST /sandbox/queue.json queues a
+// backlog from the command line (curl), with the publisher's token.
+func TestQueueEndpoint(t *testing.T) {
+	e := newEnv(t, Options{})
+	token := e.s.AddApp("load")
+	d := e.newDevice("me@example.com", "a")
+	e.do("POST", "/sandbox/queue.json", url.Values{"token": {token}, "user": {d.user}, "count": {"1500"}, "title": {"bulk"}}).check(t, 200, "devices", "queued")
+	if got, _ := e.s.QueueLen(d.id); got != 1500 {
+		t.Fatalf("QueueLen %d, want 1500", got)
+	}
+	for name, v := range map[string]url.Values{
+		"ErrToken": {"token": {"nope"}, "user": {d.user}, "count": {"1"}},
+		"ErrUser":  {"token": {token}, "user": {"nope"}, "count": {"1"}},
+		"ErrCount": {"token": {token}, "user": {d.user}, "count": {"many"}},
+	} {
+		t.Run(name, func(t *testing.T) { e.do("POST", "/sandbox/queue.json", v).check(t, 400, "errors") })
+	}
+}

@@ -102,5 +102,7 @@ func (s *Server) buildRoutes() []*route {
 		newRoute("/1/apps/limits.json", map[string]handler{get: s.handleLimits}),
 		// Websocket (section 2).
 		newRoute("/push", map[string]handler{get: s.handlePush}),
+		// The sandbox's own extensions, for trying things out.
+		newRoute("/sandbox/queue.json", map[string]handler{post: s.handleQueueBulk}),
 	}
 }
