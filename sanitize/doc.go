@@ -26,6 +26,14 @@
 //     soft hyphen and the like. ZWJ and ZWNJ stay (emoji sequences and
 //     scripts need them), and tag characters stay only inside a flag
 //     sequence that starts with U+1F3F4.
+//   - Invisible fillers are removed: characters that are no format
+//     characters but draw nothing or a blank cell while counting as
+//     letters or symbols (HANGUL FILLER U+3164, HANGUL CHOSEONG and
+//     JUNGSEONG FILLER U+115F/U+1160, HALFWIDTH HANGUL FILLER U+FFA0,
+//     BRAILLE PATTERN BLANK U+2800, KHMER VOWEL INHERENT AQ/AA U+17B4/5,
+//     COMBINING GRAPHEME JOINER U+034F, KHITAN SMALL SCRIPT FILLER
+//     U+16FE4). They are how "empty" titles and fake spacing are made; no
+//     running text needs them. Real spaces (Zs) stay.
 //   - A combining mark with no base character (at the start of the text or
 //     right after a newline or tab) is removed, so it cannot stack on a
 //     border or a neighbouring cell.

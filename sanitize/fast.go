@@ -106,10 +106,10 @@ func (b *bitmap) add(tables ...*unicode.RangeTable) {
 var (
 	// bmpSpecial holds the BMP runes ground handles specially: C1
 	// controls, U+FFFD (it may stand for invalid input), the line and
-	// paragraph separators and the format characters (Cf).
+	// paragraph separators, the format characters (Cf) and the fillers.
 	bmpSpecial = func() *bitmap {
 		b := new(bitmap)
-		b.add(unicode.Cf, &unicode.RangeTable{R16: []unicode.Range16{
+		b.add(unicode.Cf, fillers, &unicode.RangeTable{R16: []unicode.Range16{
 			{Lo: c1s, Hi: c1e, Stride: 1}, {Lo: 0x2028, Hi: 0x2029, Stride: 1}, {Lo: 0xfffd, Hi: 0xfffd, Stride: 1},
 		}})
 		return b

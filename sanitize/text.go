@@ -222,6 +222,8 @@ func (c *cleaner) ground(r rune, start, end int, raw bool) {
 	case isFormat(r):
 		// Bidi controls, zero-width space, BOM, soft hyphen and other
 		// invisible format characters are dropped.
+	case unicode.Is(fillers, r):
+		// Blank letters: a title made of them looks empty.
 	case c.baseless() && unicode.In(r, unicode.Mn, unicode.Me):
 		// A combining mark with nothing to combine with would stack on
 		// whatever cell precedes it on screen.
@@ -232,6 +234,25 @@ func (c *cleaner) ground(r rune, start, end int, raw bool) {
 		}
 		c.put(r, start, end, !raw)
 	}
+}
+
+// fillers are characters that are not format characters (Cf) but draw
+// nothing, or a blank cell, while counting as letters or symbols: they let
+// a sender write a title that looks empty, pad a name with invisible
+// "letters" or fake spacing. Only those with no use in running text are
+// listed; real spaces (Zs) stay.
+var fillers = &unicode.RangeTable{
+	R16: []unicode.Range16{
+		{Lo: 0x034f, Hi: 0x034f, Stride: 1}, // COMBINING GRAPHEME JOINER: invisible, default-ignorable
+		{Lo: 0x115f, Hi: 0x1160, Stride: 1}, // HANGUL CHOSEONG and JUNGSEONG FILLER
+		{Lo: 0x17b4, Hi: 0x17b5, Stride: 1}, // KHMER VOWEL INHERENT AQ, AA: invisible, deprecated
+		{Lo: 0x2800, Hi: 0x2800, Stride: 1}, // BRAILLE PATTERN BLANK: a blank cell that is not a space
+		{Lo: 0x3164, Hi: 0x3164, Stride: 1}, // HANGUL FILLER
+		{Lo: 0xffa0, Hi: 0xffa0, Stride: 1}, // HALFWIDTH HANGUL FILLER
+	},
+	R32: []unicode.Range32{
+		{Lo: 0x16fe4, Hi: 0x16fe4, Stride: 1}, // KHITAN SMALL SCRIPT FILLER
+	},
 }
 
 // baseless reports whether a combining mark written now would have no base

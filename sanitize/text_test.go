@@ -128,6 +128,21 @@ var formatCases = []struct {
 	{"VariationSelectorKept", "❤\uFE0F", "❤\uFE0F"},
 	{"CJK", "日本語", "日本語"},
 	{"PrivateUseKept", "\uE0A0 main", "\uE0A0 main"},
+
+	// Invisible fillers
+	{"HangulFiller", "a\u3164b", "ab"},
+	{"HangulFillerOnly", "\u3164\u3164\u3164", ""},
+	{"HangulChoseongFiller", "a\u115Fb", "ab"},
+	{"HangulJungseongFiller", "a\u1160b", "ab"},
+	{"HalfwidthHangulFiller", "a\uFFA0b", "ab"},
+	{"BraillePatternBlank", "a\u2800b", "ab"},
+	{"KhmerInherentVowels", "a\u17B4\u17B5b", "ab"},
+	{"CombiningGraphemeJoiner", "Pay\u034FPal", "PayPal"},
+	{"KhitanFiller", "a\U00016FE4b", "ab"},
+	{"HangulSyllablesKept", "한국어", "한국어"},
+	{"ConjoiningJamoKept", "\u1112\u1161\u11AB", "\u1112\u1161\u11AB"},
+	{"BraillePatternKept", "\u2801\u2803", "\u2801\u2803"},
+	{"IdeographicSpaceKept", "日\u3000本", "日\u3000本"},
 }
 
 func TestText(t *testing.T) {
@@ -162,6 +177,8 @@ func TestLine(t *testing.T) {
 		{"NBSPKept", "a\u00a0\u00a0b", "a\u00a0\u00a0b"},
 		{"Unicode", " 日本  語 ", "日本 語"},
 		{"OSCTitle", "Deploy\x1b]2;owned\x07 done", "Deploy done"},
+		{"FillerTitleIsEmpty", "\u3164 \u2800 \u115F\u1160 \uFFA0", ""},
+		{"FillerSpacing", "a \u2800 \u2800 b", "a b"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -259,7 +276,7 @@ func TestDecodeRune(t *testing.T) {
 // TestBitmaps checks the BMP lookup tables against the Unicode tables.
 func TestBitmaps(t *testing.T) {
 	for r := rune(0x80); r < 0x10000; r++ {
-		special := unicode.Is(unicode.Cf, r) || r <= 0x9f || r == 0x2028 || r == 0x2029 || r == 0xfffd
+		special := unicode.Is(unicode.Cf, r) || unicode.Is(fillers, r) || r <= 0x9f || r == 0x2028 || r == 0x2029 || r == 0xfffd
 		if bmpSpecial.has(r) != special {
 			t.Fatalf("bmpSpecial.has(%U) = %v", r, !special)
 		}
