@@ -37,6 +37,10 @@
 //   - A combining mark with no base character (at the start of the text or
 //     right after a newline or tab) is removed, so it cannot stack on a
 //     border or a neighbouring cell.
+//   - At most MaxMarks (4) combining marks (Mn, Me, Mc) stay on one base
+//     character; the rest of a "Zalgo" stack is removed. Joiners between
+//     the marks do not restart the count. Vietnamese, Thai, Devanagari,
+//     Arabic and pointed Hebrew need two to four.
 //   - Invalid UTF-8 becomes U+FFFD.
 //
 // Removal was chosen over visible placeholders so that messages coloured by

@@ -88,6 +88,19 @@ func isFormat(r rune) bool {
 	return unicode.Is(unicode.Cf, r)
 }
 
+// isMark reports whether r is a combining mark (Mn, Me or Mc). Above the
+// BMP there is none between U+1E94B and U+E00FF (emoji among them);
+// TestIsMark checks the shortcut against the tables.
+func isMark(r rune) bool {
+	switch {
+	case r < 0x10000:
+		return bmpMarks.has(r)
+	case r >= 0x1e94b && r < 0xe0100:
+		return false
+	}
+	return unicode.In(r, unicode.Mn, unicode.Me, unicode.Mc)
+}
+
 // bitmap is a set of BMP code points.
 type bitmap [0x10000 / 64]uint64
 
@@ -114,10 +127,16 @@ var (
 		}})
 		return b
 	}()
-	// bmpCombining holds the BMP combining marks (Mn, Me).
+	// bmpCombining holds the BMP nonspacing and enclosing marks (Mn, Me).
 	bmpCombining = func() *bitmap {
 		b := new(bitmap)
 		b.add(unicode.Mn, unicode.Me)
+		return b
+	}()
+	// bmpMarks holds every BMP combining mark (Mn, Me, Mc).
+	bmpMarks = func() *bitmap {
+		b := new(bitmap)
+		b.add(unicode.Mn, unicode.Me, unicode.Mc)
 		return b
 	}()
 )

@@ -61,10 +61,11 @@ type cleaner struct {
 	line         bool
 	b            strings.Builder
 	copying      bool
-	off, n       int  // while !copying, the output is src[off:n]
-	last         rune // last rune written, 0 when nothing was written
-	pendingSpace bool // Line: write one space before the next rune
-	crlf         bool // Text: a CR just became LF, so swallow a following LF
+	off, n       int   // while !copying, the output is src[off:n]
+	last         rune  // last rune written, 0 when nothing was written
+	marks        uint8 // combining marks written since the last base character
+	pendingSpace bool  // Line: write one space before the next rune
+	crlf         bool  // Text: a CR just became LF, so swallow a following LF
 }
 
 // clean is the slow path of Text and Line: one pass of the state machine.
@@ -198,17 +199,25 @@ func (c *cleaner) ground(r rune, start, end int, raw bool) {
 		// C0 controls other than newline and tab are dropped.
 	case r < del:
 		c.put(r, start, end, true)
-	case r < 0x10000 && !bmpSpecial.has(r) && !(c.baseless() && bmpCombining.has(r)):
-		// The common case for non-ASCII text, decided by two bit tests.
+	case r < 0x10000 && !bmpSpecial.has(r):
+		// The common case for non-ASCII text, decided by bit tests.
+		marks := uint8(0)
+		if bmpMarks.has(r) {
+			if !c.mark(bmpCombining.has(r)) {
+				return
+			}
+			marks = c.marks + 1
+		}
 		if !raw && !c.copying && !c.pendingSpace && start == c.n { // put, inlined
-			c.n, c.last, c.crlf = end, r, false
+			c.n, c.last, c.crlf, c.marks = end, r, false, marks
 			return
 		}
 		c.put(r, start, end, !raw)
+		c.marks = marks
 	case r == 0x2028 || r == 0x2029: // LINE and PARAGRAPH SEPARATOR
 		c.newline(start, end, false)
 	case r == 0x200c || r == 0x200d: // ZWNJ, ZWJ: emoji and scripts need them
-		c.put(r, start, end, true)
+		c.putTransparent(r, start, end)
 	case r >= 0xe0020 && r <= 0xe007f:
 		// Tag characters are invisible; they only belong in a subdivision
 		// flag, U+1F3F4 followed by tags and ended by CANCEL TAG E007F.
@@ -217,23 +226,62 @@ func (c *cleaner) ground(r rune, start, end int, raw bool) {
 			prev = ' '
 		}
 		if prev == 0x1f3f4 || (prev >= 0xe0020 && prev < 0xe007f) {
-			c.put(r, start, end, true)
+			c.putTransparent(r, start, end)
 		}
 	case isFormat(r):
 		// Bidi controls, zero-width space, BOM, soft hyphen and other
 		// invisible format characters are dropped.
 	case unicode.Is(fillers, r):
 		// Blank letters: a title made of them looks empty.
-	case c.baseless() && unicode.In(r, unicode.Mn, unicode.Me):
-		// A combining mark with nothing to combine with would stack on
-		// whatever cell precedes it on screen.
 	default:
+		marks := uint8(0)
+		if isMark(r) {
+			if !c.mark(unicode.In(r, unicode.Mn, unicode.Me)) {
+				return
+			}
+			marks = c.marks + 1
+		}
 		if !raw && !c.copying && !c.pendingSpace && start == c.n { // put, inlined
-			c.n, c.last, c.crlf = end, r, false
+			c.n, c.last, c.crlf, c.marks = end, r, false, marks
 			return
 		}
 		c.put(r, start, end, !raw)
+		c.marks = marks
 	}
+}
+
+// MaxMarks is the most combining marks (Unicode categories Mn, Me and Mc)
+// that Text and Line keep on one base character; further ones are
+// removed. Four is what living orthographies need at most (pointed
+// Hebrew with a cantillation mark, Vietnamese, Thai, Devanagari and
+// Tibetan stacks need two to four), while "Zalgo" text stacks dozens
+// that spill over the rows above and below.
+const MaxMarks = 4
+
+// mark reports whether a combining mark may be written now; nonspacing
+// says it is Mn or Me, which must not be written with no base character:
+// it would stack on whatever cell precedes it on screen.
+func (c *cleaner) mark(nonspacing bool) bool {
+	if c.pendingSpace { // the space is its base
+		c.marks = 0
+		return true
+	}
+	if nonspacing && c.baseless() {
+		return false
+	}
+	return c.marks < MaxMarks
+}
+
+// putTransparent writes a joiner or a tag character, which leaves the
+// count of combining marks on the current base as it is: "a", ZWJ and a
+// mark, repeated, must not escape the limit.
+func (c *cleaner) putTransparent(r rune, start, end int) {
+	m := c.marks
+	if c.pendingSpace {
+		m = 0
+	}
+	c.put(r, start, end, true)
+	c.marks = m
 }
 
 // fillers are characters that are not format characters (Cf) but draw
@@ -287,6 +335,7 @@ func (c *cleaner) put(r rune, start, end int, verbatim bool) {
 	}
 	c.crlf = false
 	c.last = r
+	c.marks = 0
 	if !c.copying {
 		if verbatim && start == c.n {
 			c.n = end
@@ -311,6 +360,7 @@ func (c *cleaner) putRun(start, end int) {
 	}
 	c.crlf = false
 	c.last = rune(c.src[end-1])
+	c.marks = 0
 	if !c.copying {
 		switch {
 		case start == c.n:
@@ -328,6 +378,7 @@ func (c *cleaner) putRun(start, end int) {
 // putSpace writes the one space a run of whitespace collapsed into.
 func (c *cleaner) putSpace() {
 	c.last = ' '
+	c.marks = 0
 	if !c.copying {
 		if c.n < len(c.src) && c.src[c.n] == ' ' {
 			c.n++

@@ -129,6 +129,25 @@ var formatCases = []struct {
 	{"CJK", "日本語", "日本語"},
 	{"PrivateUseKept", "\uE0A0 main", "\uE0A0 main"},
 
+	// Stacked combining marks
+	{"ZalgoCut", "Z" + strings.Repeat("\u0334\u0321\u0322\u031b", 10) + "a", "Z\u0334\u0321\u0322\u031ba"},
+	{"ZalgoEveryBase", "a\u0301\u0302\u0303\u0304\u0305b\u0306\u0307\u0308\u0309\u030a\u030b", "a\u0301\u0302\u0303\u0304b\u0306\u0307\u0308\u0309"},
+	{"ZalgoEnclosing", "x" + strings.Repeat("\u20dd", 9), "x\u20dd\u20dd\u20dd\u20dd"},
+	{"ZalgoThroughJoiners", "a" + strings.Repeat("\u200d\u0301", 8), "a\u200d\u0301\u200d\u0301\u200d\u0301\u200d\u0301\u200d\u200d\u200d\u200d"},
+	{"ZalgoSpacingMarks", "\u0915" + strings.Repeat("\u093e\u0901", 5), "\u0915\u093e\u0901\u093e\u0901"},
+	{"ZalgoSupplementary", "a" + strings.Repeat("\U0001D167", 6), "a\U0001D167\U0001D167\U0001D167\U0001D167"},
+	{"ZalgoSplitByEscapes", "a\u0301\x1b[m\u0301\u0301\x1b[m\u0301\u0301\u0301", "a\u0301\u0301\u0301\u0301"},
+	{"MarksCountFromEachBase", "e\u0301\u0301\u0301\u0301 e\u0301\u0301\u0301\u0301", "e\u0301\u0301\u0301\u0301 e\u0301\u0301\u0301\u0301"},
+	{"Vietnamese", "Tiếng Việt có dấu: người, đường, nghiêng", "Tiếng Việt có dấu: người, đường, nghiêng"},
+	{"VietnameseDecomposed", "Vie\u0323\u0302t ngu\u031bo\u031b\u0300i", "Vie\u0323\u0302t ngu\u031bo\u031b\u0300i"},
+	{"Devanagari", "नमस्ते दुनिया, क़ाँ क्षत्रिय", "नमस्ते दुनिया, क़ाँ क्षत्रिय"},
+	{"HebrewPoints", "שָׁלוֹם בְּרֵאשִׁית", "שָׁלוֹם בְּרֵאשִׁית"},
+	{"HebrewDageshShinDotVowelAccent", "\u05e9\u05bc\u05c1\u05b8\u0591", "\u05e9\u05bc\u05c1\u05b8\u0591"},
+	{"Thai", "ภาษาไทย ที่นี่ น้ำ กี่", "ภาษาไทย ที่นี่ น้ำ กี่"},
+	{"Arabic", "مُحَمَّدٌ", "مُحَمَّدٌ"},
+	{"Tibetan", "བསྒྲུབས་", "བསྒྲུབས་"},
+	{"Keycap", "1\uFE0F\u20E3", "1\uFE0F\u20E3"},
+
 	// Invisible fillers
 	{"HangulFiller", "a\u3164b", "ab"},
 	{"HangulFillerOnly", "\u3164\u3164\u3164", ""},
@@ -177,6 +196,8 @@ func TestLine(t *testing.T) {
 		{"NBSPKept", "a\u00a0\u00a0b", "a\u00a0\u00a0b"},
 		{"Unicode", " 日本  語 ", "日本 語"},
 		{"OSCTitle", "Deploy\x1b]2;owned\x07 done", "Deploy done"},
+		{"ZalgoRow", "H\u0334\u0321\u0322\u031b\u0337\u0338\u0336e  llo", "H\u0334\u0321\u0322\u031be llo"},
+		{"MarksAfterCollapsedSpace", "a\u0301\u0301\u0301\u0301  \u0301\u0301", "a\u0301\u0301\u0301\u0301 \u0301\u0301"},
 		{"FillerTitleIsEmpty", "\u3164 \u2800 \u115F\u1160 \uFFA0", ""},
 		{"FillerSpacing", "a \u2800 \u2800 b", "a b"},
 	}
@@ -210,6 +231,15 @@ func TestCleanReturnsInput(t *testing.T) {
 	for _, s := range []string{"  a b  ", "\ta\n"} {
 		if allocs := testing.AllocsPerRun(100, func() { _ = Line(s) }); allocs != 0 {
 			t.Errorf("Line(%q) allocated %.0f times", s, allocs)
+		}
+	}
+}
+
+// TestIsMark checks isMark's shortcut range against the Unicode tables.
+func TestIsMark(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if isMark(r) != unicode.In(r, unicode.Mn, unicode.Me, unicode.Mc) {
+			t.Fatalf("isMark(%U) = %v", r, isMark(r))
 		}
 	}
 }
@@ -282,6 +312,9 @@ func TestBitmaps(t *testing.T) {
 		}
 		if bmpCombining.has(r) != unicode.In(r, unicode.Mn, unicode.Me) {
 			t.Fatalf("bmpCombining.has(%U) wrong", r)
+		}
+		if bmpMarks.has(r) != unicode.In(r, unicode.Mn, unicode.Me, unicode.Mc) {
+			t.Fatalf("bmpMarks.has(%U) wrong", r)
 		}
 	}
 }
