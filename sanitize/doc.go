@@ -57,9 +57,48 @@
 //
 // # Width
 //
-// Width and Truncate measure grapheme clusters exactly as lipgloss and
-// charmbracelet/x/ansi do, so a string cut by Truncate fits the cells that
-// lipgloss lays out for it.
+// Widths depend on the terminal: most emulators (and lipgloss,
+// charmbracelet/x/ansi and Bubble Tea's renderer) count a grapheme
+// cluster as one character, while tmux and GNU screen count every code
+// point by its wcwidth and sum them, so a ZWJ family is two cells to the
+// one and eight to the other. A WidthMode says which count to use:
+// Grapheme (the default) or Codepoint, and Auto, which DetectWidthMode
+// resolves from the environment (Codepoint inside tmux or screen). Every
+// function that measures, cuts or prepares text exists as a method of
+// WidthMode; the package-level ones use the process-wide mode set once at
+// start with SetWidthMode. A process that serves several terminals (pobox
+// serve) keeps one WidthMode per session and calls its methods.
+//
+// Whatever the mode, no line pobox lays out may be wider than the
+// terminal counts it. Width and Truncate measure in the mode's way, Cut
+// cuts a styled line of the frame in it (use it in place of
+// ansi.Truncate), and in Codepoint mode Text and Line (and so HTML,
+// Linkify, Links and Truncate) also normalise the text so that lipgloss
+// never counts it wider than tmux draws it, or Bubble Tea's renderer
+// would cut lines itself and leave stale cells behind:
+//
+//   - ZWJ is removed, so an emoji sequence shows as its parts: tmux 3.3
+//     draws what follows a ZWJ in the same cell, older tmux and screen do
+//     not, and lipgloss counts the sequence as one emoji.
+//   - Variation selectors 15 and 16 are removed (lipgloss widens "❤" with
+//     VS16 to two cells, tmux does not), and so are emoji modifiers (skin
+//     tones, two more cells to tmux).
+//   - A regional indicator that is not half of a flag, a Hangul vowel or
+//     final jamo that joins no syllable, characters unknown to older C
+//     libraries (unassigned, or added in Unicode 15.0, which tmux drops)
+//     and characters whose width changed between Unicode versions become
+//     U+FFFD.
+//
+// The result is as wide to lipgloss as to tmux, except in scripts whose
+// clusters hold several cells (Devanagari vowel signs and conjuncts): there
+// lipgloss counts fewer, never more, and Cut keeps such lines inside the
+// terminal. TestTmuxWidths measures all this against a real tmux. Text
+// prepared in Codepoint mode fits in every terminal; an unresolved Auto
+// behaves as Codepoint for that reason.
+//
+// In Grapheme mode Width and Truncate measure grapheme clusters exactly
+// as lipgloss and charmbracelet/x/ansi do, so a string cut by Truncate
+// fits the cells that lipgloss lays out for it.
 //
 // # Links and HTML
 //

@@ -106,6 +106,8 @@ type bitmap [0x10000 / 64]uint64
 
 func (b *bitmap) has(r rune) bool { return b[r>>6]&(1<<(r&63)) != 0 }
 
+func (b *bitmap) set(r rune) { b[r>>6] |= 1 << (r & 63) }
+
 func (b *bitmap) add(tables ...*unicode.RangeTable) {
 	for _, t := range tables {
 		for _, rg := range t.R16 {

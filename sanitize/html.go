@@ -36,10 +36,16 @@ func (s Span) format() format {
 // the contents of <script> and <style>. Entities are decoded before the
 // text is sanitized, so "&#27;[31m" cannot smuggle an escape. Malformed
 // markup never fails: unclosed tags last to the end, stray end tags are
-// ignored. Adjacent spans never share the same formatting.
+// ignored. Adjacent spans never share the same formatting. Text is
+// prepared in the process-wide width mode.
 func HTML(s string) []Span {
+	return CurrentWidthMode().HTML(s)
+}
+
+// HTML is the package's HTML in mode m.
+func (m WidthMode) HTML(s string) []Span {
 	z := html.NewTokenizer(strings.NewReader(s))
-	var r htmlRenderer
+	r := htmlRenderer{mode: m}
 	for {
 		switch z.Next() {
 		case html.ErrorToken: // io.EOF: the tokenizer never fails otherwise
@@ -74,6 +80,7 @@ func PlainText(spans []Span) string {
 // formatting stays the same and sanitized once per span, so that a
 // sequence split by a tag that changes nothing is still removed whole.
 type htmlRenderer struct {
+	mode                    WidthMode
 	bold, italic, underline int
 	colors, hrefs           []string // stacks of <font> and <a>
 	skip                    string   // inside <script> or <style>
@@ -178,7 +185,7 @@ func (r *htmlRenderer) text(t string) {
 // flush sanitizes the pending text into a span, merging it into the last
 // span when an empty span in between left both with the same formatting.
 func (r *htmlRenderer) flush() {
-	t := Text(r.pending.String())
+	t := r.mode.Text(r.pending.String())
 	r.pending.Reset()
 	if t == "" {
 		return

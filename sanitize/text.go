@@ -8,14 +8,16 @@ import (
 
 // Text returns s with every escape sequence and control character removed
 // except newline and tab, carriage returns turned into newlines, invisible
-// format characters (bidi controls among them) removed and invalid UTF-8
-// replaced by U+FFFD. See the package documentation for the exact policy.
-// Text is idempotent and returns s itself when s is already clean.
+// format characters (bidi controls among them) and fillers removed,
+// stacked combining marks cut and invalid UTF-8 replaced by U+FFFD, in
+// the process-wide width mode. See the package documentation for the
+// exact policy. Text is idempotent and returns s itself when s is already
+// clean.
 func Text(s string) string {
 	if asciiClean(s, false) {
 		return s
 	}
-	return clean(s, false)
+	return clean(s, false, CurrentWidthMode().codepoint())
 }
 
 // Line is Text for one-line contexts such as list rows and the status bar:
@@ -26,7 +28,25 @@ func Line(s string) string {
 	if asciiClean(s, true) {
 		return s
 	}
-	return clean(s, true)
+	return clean(s, true, CurrentWidthMode().codepoint())
+}
+
+// Text is the package's Text in mode m: in Codepoint mode the text is
+// also normalised for terminals that count code points (see the package
+// documentation).
+func (m WidthMode) Text(s string) string {
+	if asciiClean(s, false) {
+		return s
+	}
+	return clean(s, false, m.codepoint())
+}
+
+// Line is the package's Line in mode m.
+func (m WidthMode) Line(s string) string {
+	if asciiClean(s, true) {
+		return s
+	}
+	return clean(s, true, m.codepoint())
 }
 
 // state is the position in the DEC/ECMA-48 escape sequence state machine.
@@ -59,6 +79,8 @@ const (
 type cleaner struct {
 	src          string
 	line         bool
+	cp           bool // Codepoint mode: apply codepointRule
+	riOpen       bool // Codepoint mode: the last rune written is the first of a flag
 	b            strings.Builder
 	copying      bool
 	off, n       int   // while !copying, the output is src[off:n]
@@ -69,8 +91,8 @@ type cleaner struct {
 }
 
 // clean is the slow path of Text and Line: one pass of the state machine.
-func clean(src string, line bool) string {
-	c := cleaner{src: src, line: line}
+func clean(src string, line, cp bool) string {
+	c := cleaner{src: src, line: line, cp: cp}
 	st := ground
 	for i := 0; i < len(src); {
 		if st == ground { // a run of printable ASCII is written whole
@@ -199,7 +221,7 @@ func (c *cleaner) ground(r rune, start, end int, raw bool) {
 		// C0 controls other than newline and tab are dropped.
 	case r < del:
 		c.put(r, start, end, true)
-	case r < 0x10000 && !bmpSpecial.has(r):
+	case r < 0x10000 && !c.special().has(r):
 		// The common case for non-ASCII text, decided by bit tests.
 		marks := uint8(0)
 		if bmpMarks.has(r) {
@@ -217,6 +239,9 @@ func (c *cleaner) ground(r rune, start, end int, raw bool) {
 	case r == 0x2028 || r == 0x2029: // LINE and PARAGRAPH SEPARATOR
 		c.newline(start, end, false)
 	case r == 0x200c || r == 0x200d: // ZWNJ, ZWJ: emoji and scripts need them
+		if r == 0x200d && c.cp {
+			return // see codepointRule
+		}
 		c.putTransparent(r, start, end)
 	case r >= 0xe0020 && r <= 0xe007f:
 		// Tag characters are invisible; they only belong in a subdivision
@@ -233,6 +258,7 @@ func (c *cleaner) ground(r rune, start, end int, raw bool) {
 		// invisible format characters are dropped.
 	case unicode.Is(fillers, r):
 		// Blank letters: a title made of them looks empty.
+	case c.cp && c.codepointRule(r, start, end):
 	default:
 		marks := uint8(0)
 		if isMark(r) {
@@ -248,6 +274,14 @@ func (c *cleaner) ground(r rune, start, end int, raw bool) {
 		c.put(r, start, end, !raw)
 		c.marks = marks
 	}
+}
+
+// special returns the set of BMP runes that leave ground's fast path.
+func (c *cleaner) special() *bitmap {
+	if c.cp {
+		return bmpSpecialCP
+	}
+	return bmpSpecial
 }
 
 // MaxMarks is the most combining marks (Unicode categories Mn, Me and Mc)

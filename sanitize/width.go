@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/clipperhouse/displaywidth"
+	"github.com/clipperhouse/uax29/v2/graphemes"
 )
 
 // dw measures one grapheme cluster the way charmbracelet/x/ansi does,
@@ -17,14 +18,24 @@ func eastAsian() bool {
 	return err == nil && ea
 }
 
-// Width returns the number of terminal cells s occupies, measured per
-// grapheme cluster exactly as lipgloss measures it (charmbracelet/x/ansi
-// StringWidth), so that layouts built from it never break. Pass sanitized
-// one-line text: escape sequences count as zero cells, and so do newlines
-// and tabs (lipgloss expands tabs itself when it renders).
+// Width returns the number of terminal cells s occupies in the
+// process-wide width mode. Pass sanitized one-line text, possibly styled:
+// escape sequences count as zero cells, and so do newlines and tabs
+// (lipgloss expands tabs itself when it renders).
 func Width(s string) int {
+	return CurrentWidthMode().Width(s)
+}
+
+// Width is the package's Width in mode m. In Grapheme mode it measures
+// per grapheme cluster exactly as lipgloss measures it (charmbracelet/x/ansi
+// StringWidth), so that layouts built from it never break; in Codepoint
+// mode it sums the width of every code point, as tmux does.
+func (m WidthMode) Width(s string) int {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= del {
+			if m.codepoint() {
+				return cpStringWidth(s)
+			}
 			return ansi.StringWidth(s)
 		}
 	}
@@ -32,26 +43,34 @@ func Width(s string) int {
 }
 
 // Truncate returns Line(s) cut to at most width cells, with tail appended
-// when anything was cut. It never splits a grapheme cluster (emoji, ZWJ
-// sequences, flags, a letter and its combining marks), never exceeds width,
-// and trims the spaces left before the tail. The tail is sanitized with Line
-// too; a tail wider than width is left out. Truncate(s, w, "…") is the way
-// to fit untrusted text into a column.
+// when anything was cut, in the process-wide width mode. It never splits
+// a grapheme cluster (emoji, ZWJ sequences, flags, a letter and its
+// combining marks), never exceeds width, and trims the spaces left before
+// the tail. The tail is sanitized with Line too; a tail wider than width
+// is left out. Truncate(s, w, "…") is the way to fit untrusted text into
+// a column.
 func Truncate(s string, width int, tail string) string {
+	return CurrentWidthMode().Truncate(s, width, tail)
+}
+
+// Truncate is the package's Truncate in mode m: m.Line(s) cut to at most
+// width cells as m counts them.
+func (m WidthMode) Truncate(s string, width int, tail string) string {
 	if width <= 0 {
 		return ""
 	}
-	s = Line(s)
+	s = m.Line(s)
 	ascii := isASCII(s) // and printable, as s is clean
 	if ascii && len(s) <= width {
 		return s
 	}
+	cp := m.codepoint()
 	var cuts [maxQuickTail + 1]int
-	if !ascii && fit(s, width, &cuts) {
+	if !ascii && fit(s, width, &cuts, cp) {
 		return s
 	}
-	tail = Line(tail)
-	tw := Width(tail)
+	tail = m.Line(tail)
+	tw := m.Width(tail)
 	if tw > width {
 		tail, tw = "", 0
 	}
@@ -62,7 +81,7 @@ func Truncate(s string, width int, tail string) string {
 	case tw <= maxQuickTail:
 		cut = cuts[tw]
 	default:
-		fit(s, width-tw, &cuts)
+		fit(s, width-tw, &cuts, cp)
 		cut = cuts[0]
 	}
 	// Drop the spaces before the tail. A space after a non-ASCII rune may
@@ -81,10 +100,12 @@ const maxQuickTail = 3
 // s fits in width cells. cuts[k] receives the end of the longest prefix
 // that fits in width-k cells and ends on a cluster boundary.
 //
-// Cluster widths follow charmbracelet/x/ansi StringWidth, which lipgloss
-// uses: an ASCII byte is one cell even when combining marks follow it (they
-// are measured on their own), any other cluster is measured by displaywidth.
-func fit(s string, width int, cuts *[maxQuickTail + 1]int) bool {
+// In Grapheme mode cluster widths follow charmbracelet/x/ansi
+// StringWidth, which lipgloss uses: an ASCII byte is one cell even when
+// combining marks follow it (they are measured on their own), any other
+// cluster is measured by displaywidth. In Codepoint mode a cluster is as
+// wide as its code points together.
+func fit(s string, width int, cuts *[maxQuickTail + 1]int, cp bool) bool {
 	*cuts = [maxQuickTail + 1]int{}
 	used, i := 0, 0
 	// Two ASCII bytes in a row (no CR in a clean line) always have a
@@ -102,28 +123,65 @@ func fit(s string, width int, cuts *[maxQuickTail + 1]int) bool {
 	for k := range cuts {
 		cuts[k] = max(min(i, width-k), 0)
 	}
+	f := fitter{i: i, used: used, width: width, cuts: cuts}
+	if cp {
+		g := graphemes.FromString(s[i:])
+		for g.Next() {
+			c := g.Value()
+			cw := 1
+			if len(c) > 1 {
+				cw = 0
+				for j := 0; j < len(c); {
+					r, size := decodeRune(c, j)
+					cw += cpWidth(r)
+					j += size
+				}
+			}
+			if !f.add(c, cw) {
+				return false
+			}
+		}
+		return true
+	}
 	g := dw.StringGraphemes(s[i:])
 	for g.Next() {
 		c := g.Value()
+		var cw int
 		switch {
 		case len(c) == 1:
-			used++
+			cw = 1
 		case c[0] < 0x80: // ASCII then extenders: ansi measures them apart
-			used += 1 + ansi.StringWidth(c[1:])
+			cw = 1 + ansi.StringWidth(c[1:])
 		default:
-			used += g.Width()
+			cw = g.Width()
 		}
-		i += len(c)
-		if used > width {
+		if !f.add(c, cw) {
 			return false
 		}
-		if c == " " {
-			continue // Truncate would trim it; see there
-		}
-		for k := range cuts {
-			if used <= width-k {
-				cuts[k] = i
-			}
+	}
+	return true
+}
+
+// fitter records the cuts of fit, one cluster at a time.
+type fitter struct {
+	i, used, width int
+	cuts           *[maxQuickTail + 1]int
+}
+
+// add adds the cluster c of cw cells and reports whether the line still
+// fits.
+func (f *fitter) add(c string, cw int) bool {
+	f.i += len(c)
+	f.used += cw
+	if f.used > f.width {
+		return false
+	}
+	if c == " " {
+		return true // Truncate would trim it; see there
+	}
+	for k := range f.cuts {
+		if f.used <= f.width-k {
+			f.cuts[k] = f.i
 		}
 	}
 	return true
