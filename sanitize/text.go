@@ -256,7 +256,7 @@ func (c *cleaner) ground(r rune, start, end int, raw bool) {
 	case isFormat(r):
 		// Bidi controls, zero-width space, BOM, soft hyphen and other
 		// invisible format characters are dropped.
-	case unicode.Is(fillers, r):
+	case isFiller(r):
 		// Blank letters: a title made of them looks empty.
 	case c.cp && c.codepointRule(r, start, end):
 	default:
@@ -335,6 +335,15 @@ var fillers = &unicode.RangeTable{
 	R32: []unicode.Range32{
 		{Lo: 0x16fe4, Hi: 0x16fe4, Stride: 1}, // KHITAN SMALL SCRIPT FILLER
 	},
+}
+
+// isFiller reports whether r is one of the fillers; the only one above the
+// BMP is U+16FE4.
+func isFiller(r rune) bool {
+	if r < 0x10000 {
+		return unicode.Is(fillers, r)
+	}
+	return r == 0x16fe4
 }
 
 // baseless reports whether a combining mark written now would have no base

@@ -244,6 +244,15 @@ func TestIsMark(t *testing.T) {
 	}
 }
 
+// TestIsFiller checks isFiller's shortcut against the table.
+func TestIsFiller(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if isFiller(r) != unicode.Is(fillers, r) {
+			t.Fatalf("isFiller(%U) = %v", r, isFiller(r))
+		}
+	}
+}
+
 // TestIsFormat checks isFormat's shortcut ranges against the Unicode table.
 func TestIsFormat(t *testing.T) {
 	for r := rune(0x80); r <= unicode.MaxRune; r++ {
