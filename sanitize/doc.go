@@ -104,7 +104,9 @@
 //
 // SafeURL accepts only http and https URLs with a host and returns them in
 // a pure-ASCII normal form; Hyperlink and WrapHyperlink emit OSC 8
-// hyperlinks only for such URLs. HTML renders the Pushover subset (b, i, u,
-// font color, a href, br) into a neutral []Span that the UI styles with its
-// theme; Linkify finds URLs in plain text.
+// hyperlinks only for such URLs, with the URL's bytes as they are (a ';'
+// in the URI is legal; nothing in the normal form can end the sequence).
+// HTML renders the Pushover subset (b, i, u, font color, a href, br) and
+// the line structure of blocks and lists into a neutral []Span that the UI
+// styles with its theme; Linkify finds URLs in plain text.
 package sanitize

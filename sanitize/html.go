@@ -1,6 +1,7 @@
 package sanitize
 
 import (
+	"strconv"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -32,25 +33,36 @@ func (s Span) format() format {
 
 // HTML renders a Pushover html=1 body into spans. It tokenizes with
 // golang.org/x/net/html and honours only <b>, <i>, <u>, <font color>,
-// <a href> and <br>; every other tag is dropped and its text kept, except
-// the contents of <script> and <style>. Entities are decoded before the
-// text is sanitized, so "&#27;[31m" cannot smuggle an escape. Malformed
-// markup never fails: unclosed tags last to the end, stray end tags are
-// ignored. Adjacent spans never share the same formatting. Text is
-// prepared in the process-wide width mode.
+// <a href> and <br>, and the line structure of blocks: <p>, <div>,
+// <h1>-<h6>, <blockquote>, <pre>, <table>, <tr> and <hr> start and end
+// a line, and every <li> of <ul> or <ol> is a line of its own that starts
+// with "• " or its number (nested lists indented by two spaces a level).
+// Blocks never leave blank lines, however deeply nested, and the white
+// space between them in the source does not count. Every other tag is
+// dropped and its text kept, except the contents of <script> and
+// <style>. Entities are decoded before the text is sanitized, so
+// "&#27;[31m" cannot smuggle an escape. Malformed markup never fails:
+// unclosed tags last to the end, stray end tags are ignored. Adjacent
+// spans never share the same formatting. Text is prepared in the
+// process-wide width mode.
 func HTML(s string) []Span {
 	return CurrentWidthMode().HTML(s)
 }
 
 // HTML is the package's HTML in mode m.
 func (m WidthMode) HTML(s string) []Span {
-	z := html.NewTokenizer(strings.NewReader(s))
 	r := htmlRenderer{mode: m}
+	r.render(s)
+	return r.spans
+}
+
+func (r *htmlRenderer) render(s string) {
+	z := html.NewTokenizer(strings.NewReader(s))
 	for {
 		switch z.Next() {
 		case html.ErrorToken: // io.EOF: the tokenizer never fails otherwise
-			r.flush()
-			return r.spans
+			r.flush(false)
+			return
 		case html.TextToken:
 			if r.skip == "" {
 				r.text(string(z.Text()))
@@ -79,6 +91,7 @@ func PlainText(spans []Span) string {
 // htmlRenderer turns tokens into spans. Text is collected raw while the
 // formatting stays the same and sanitized once per span, so that a
 // sequence split by a tag that changes nothing is still removed whole.
+// Blocks are structure: they end the pending text.
 type htmlRenderer struct {
 	mode                    WidthMode
 	bold, italic, underline int
@@ -88,6 +101,22 @@ type htmlRenderer struct {
 	pending    strings.Builder
 	pendingFmt format
 	spans      []Span
+
+	brk    bool        // a block began or ended: a line break before more text
+	prefix string      // the bullet or number of a list item, before its text
+	lists  []listLevel // open <ul> and <ol>
+}
+
+type listLevel struct {
+	ordered bool
+	n       int // items so far
+}
+
+// blocks are the elements that start and end lines.
+var blocks = map[string]bool{
+	"p": true, "div": true, "ul": true, "ol": true, "li": true,
+	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true,
+	"blockquote": true, "pre": true, "table": true, "tr": true, "hr": true,
 }
 
 func (r *htmlRenderer) current() format {
@@ -109,6 +138,27 @@ func (r *htmlRenderer) start(z *html.Tokenizer, selfClosing bool) {
 	}
 	if tag == "br" {
 		r.text("\n")
+		return
+	}
+	if blocks[tag] {
+		r.block()
+		if selfClosing {
+			return
+		}
+		switch tag {
+		case "ul", "ol":
+			r.lists = append(r.lists, listLevel{ordered: tag == "ol"})
+		case "li":
+			r.prefix = "• "
+			if n := len(r.lists); n > 0 {
+				l := &r.lists[n-1]
+				l.n++
+				if l.ordered {
+					r.prefix = strconv.Itoa(l.n) + ". "
+				}
+				r.prefix = strings.Repeat("  ", n-1) + r.prefix
+			}
+		}
 		return
 	}
 	if selfClosing {
@@ -155,6 +205,13 @@ func (r *htmlRenderer) end(tag string) {
 		}
 		return
 	}
+	if blocks[tag] {
+		r.block()
+		if (tag == "ul" || tag == "ol") && len(r.lists) > 0 {
+			r.lists = r.lists[:len(r.lists)-1]
+		}
+		return
+	}
 	switch tag {
 	case "b":
 		r.bold = max(r.bold-1, 0)
@@ -176,25 +233,58 @@ func (r *htmlRenderer) end(tag string) {
 func (r *htmlRenderer) text(t string) {
 	f := r.current()
 	if r.pending.Len() > 0 && f != r.pendingFmt {
-		r.flush()
+		r.flush(false)
 	}
 	r.pendingFmt = f
 	r.pending.WriteString(t)
 }
 
+// block marks the start or end of a block: the pending text ends here,
+// without trailing white space, and more text starts on a new line.
+func (r *htmlRenderer) block() {
+	r.flush(true)
+	r.brk = true
+}
+
 // flush sanitizes the pending text into a span, merging it into the last
 // span when an empty span in between left both with the same formatting.
-func (r *htmlRenderer) flush() {
+// At a block boundary (atBlock) trailing white space is dropped; after
+// one, leading white space is, and the line break and list prefix due
+// are written first, as a span of their own with no formatting.
+func (r *htmlRenderer) flush(atBlock bool) {
 	t := r.mode.Text(r.pending.String())
 	r.pending.Reset()
+	due := r.brk || r.prefix != ""
+	if due {
+		if trimmed := strings.TrimLeft(t, " \t\n"); len(trimmed) != len(t) {
+			t = r.mode.Text(trimmed) // a mark it uncovered has no base now
+		}
+	}
+	if atBlock {
+		t = strings.TrimRight(t, " \t\n")
+	}
 	if t == "" {
 		return
 	}
-	if n := len(r.spans); n > 0 && r.spans[n-1].format() == r.pendingFmt {
+	if due {
+		lead := r.prefix
+		if n := len(r.spans); n > 0 && !strings.HasSuffix(r.spans[n-1].Text, "\n") {
+			lead = "\n" + lead
+		}
+		r.brk, r.prefix = false, ""
+		r.appendSpan(lead, format{})
+	}
+	r.appendSpan(t, r.pendingFmt)
+}
+
+func (r *htmlRenderer) appendSpan(t string, f format) {
+	if t == "" {
+		return
+	}
+	if n := len(r.spans); n > 0 && r.spans[n-1].format() == f {
 		r.spans[n-1].Text += t
 		return
 	}
-	f := r.pendingFmt
 	r.spans = append(r.spans, Span{Text: t, Bold: f.bold, Italic: f.italic,
 		Underline: f.underline, Color: f.color, Href: f.href})
 }

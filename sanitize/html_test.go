@@ -44,7 +44,7 @@ func TestHTML(t *testing.T) {
 		{"EscapeSplitByNoopTags", "a\x1b<i></i>[31mb", []Span{{Text: "ab"}}},
 		{"NewlinesKept", "line1\nline2", []Span{{Text: "line1\nline2"}}},
 		{"CRLF", "a\r\nb", []Span{{Text: "a\nb"}}},
-		{"OtherTagsDropped", `<p>para</p><div class="x">div</div><span style="color:red">s</span>`, []Span{{Text: "paradivs"}}},
+		{"OtherTagsDropped", `<span style="color:red">s</span><em>e</em><img src=x>!`, []Span{{Text: "se!"}}},
 		{"ScriptDropped", `a<script>alert("x")</script>b`, []Span{{Text: "ab"}}},
 		{"StyleDropped", `a<style>b{color:red}</style>b`, []Span{{Text: "ab"}}},
 		{"ImgDropped", `a<img src="https://t.example/pixel.gif" onerror="x">b`, []Span{{Text: "ab"}}},
@@ -60,6 +60,32 @@ func TestHTML(t *testing.T) {
 		{"EmptyBold", "<b></b>", nil},
 		{"MergeAfterEmpty", "a<b>\x1b</b>c", []Span{{Text: "ac"}}},
 		{"CombiningAcrossNoopTag", "e<span>\u0301</span>", []Span{{Text: "e\u0301"}}},
+
+		// Blocks and lists
+		{"Paragraphs", "<p>one</p><p>two</p>", []Span{{Text: "one\ntwo"}}},
+		{"Divs", `<div class="x">a</div><div>b</div>c`, []Span{{Text: "a\nb\nc"}}},
+		{"TextAroundBlock", "x<p>y</p>z", []Span{{Text: "x\ny\nz"}}},
+		{"NestedBlocks", "<div><p>a</p></div><div><div><p>b</p></div></div>", []Span{{Text: "a\nb"}}},
+		{"SourceWhitespaceBetweenBlocks", "<p>a</p>\n\n  <p>\n b \n</p>\n", []Span{{Text: "a\nb"}}},
+		{"EmptyBlocks", "<p></p><div> </div><p>a</p><p></p>", []Span{{Text: "a"}}},
+		{"BlockAfterNewline", "a\n<p>b</p>", []Span{{Text: "a\nb"}}},
+		{"BlockAfterBrInOtherFormat", "<b>a<br></b> <p>c</p>", []Span{{Text: "a\n", Bold: true}, {Text: "c"}}},
+		{"BrStillBreaks", "a<br><br>b<p>c</p>", []Span{{Text: "a\n\nb\nc"}}},
+		{"SelfClosingBlock", "a<hr/>b", []Span{{Text: "a\nb"}}},
+		{"Headings", "<h1>Title</h1>text", []Span{{Text: "Title\ntext"}}},
+		{"List", "<ul><li>one</li><li>two</li></ul>", []Span{{Text: "• one\n• two"}}},
+		{"ListFormatted", "<ul>\n  <li>one</li>\n  <li>two</li>\n</ul>\n", []Span{{Text: "• one\n• two"}}},
+		{"ListAfterText", "Steps:<ol><li>a</li><li>b</li></ol>Done", []Span{{Text: "Steps:\n1. a\n2. b\nDone"}}},
+		{"NestedList", "<ul><li>a<ul><li>b</li><li>c</li></ul></li><li>d</li></ul>", []Span{{Text: "• a\n  • b\n  • c\n• d"}}},
+		{"ListItemUnclosed", "<ul><li>a<li>b</ul>", []Span{{Text: "• a\n• b"}}},
+		{"ListItemParagraph", "<ul><li><p>a</p></li></ul>", []Span{{Text: "• a"}}},
+		{"ListItemBold", "<ul><li><b>a</b> b</li></ul>", []Span{{Text: "• "}, {Text: "a", Bold: true}, {Text: " b"}}},
+		{"ListItemLink", `<ul><li><a href="https://a.io/">https://a.io/</a></li></ul>`, []Span{
+			{Text: "• "}, {Text: "https://a.io/", Href: "https://a.io/"}}},
+		{"LoneListItem", "<li>x</li>", []Span{{Text: "• x"}}},
+		{"BlockInsideLink", `<a href="https://a.io/"><p>x</p></a>y`, []Span{{Text: "x", Href: "https://a.io/"}, {Text: "\ny"}}},
+		{"MarkAfterTrimmedSpace", "<p>a</p> \u0301b", []Span{{Text: "a\nb"}}},
+		{"EscapeSplitByBlock", "a\x1b<p>[31mb</p>", []Span{{Text: "a\n[31mb"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
