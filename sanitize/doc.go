@@ -108,5 +108,10 @@
 // in the URI is legal; nothing in the normal form can end the sequence).
 // HTML renders the Pushover subset (b, i, u, font color, a href, br) and
 // the line structure of blocks and lists into a neutral []Span that the UI
-// styles with its theme; Linkify finds URLs in plain text.
+// styles with its theme; Linkify finds URLs in plain text. A link whose
+// text does not show exactly where it leads ("https://bank.example/" to
+// evil.example, "click here", an international name) carries the real
+// host in the HostHint of its last span, for the UI to show beside it
+// (LinkHost decides). Links lists every link of a message, the
+// supplementary URL first, for a picker.
 package sanitize

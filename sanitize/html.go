@@ -12,6 +12,12 @@ import (
 // a style of its theme. Text is sanitized as by Text (no control character
 // but newline and tab); Color is "" or a validated "#rrggbb"; Href is "" or
 // a URL accepted and normalised by SafeURL.
+//
+// HostHint is set on the last span of a link (a run of spans with the same
+// Href) whose visible text does not show exactly the host the link leads
+// to, as LinkHost decides: the UI shows it beside the link, so that
+// "https://bank.example/" pointing at evil.example cannot pass for the
+// bank. It is "" on every other span.
 type Span struct {
 	Text      string
 	Bold      bool
@@ -19,6 +25,7 @@ type Span struct {
 	Underline bool
 	Color     string
 	Href      string
+	HostHint  string
 }
 
 // format is the formatting of a span without its text.
@@ -53,6 +60,7 @@ func HTML(s string) []Span {
 func (m WidthMode) HTML(s string) []Span {
 	r := htmlRenderer{mode: m}
 	r.render(s)
+	setHostHints(r.spans)
 	return r.spans
 }
 
@@ -105,11 +113,21 @@ type htmlRenderer struct {
 	brk    bool        // a block began or ended: a line break before more text
 	prefix string      // the bullet or number of a list item, before its text
 	lists  []listLevel // open <ul> and <ol>
+
+	// anchors records every <a href> with its raw text, for Links.
+	collect bool
+	anchors []anchor
+	open    []int // for each <a> on hrefs, its index in anchors, or -1
 }
 
 type listLevel struct {
 	ordered bool
 	n       int // items so far
+}
+
+type anchor struct {
+	href string
+	text []byte
 }
 
 // blocks are the elements that start and end lines.
@@ -193,6 +211,14 @@ func (r *htmlRenderer) start(z *html.Tokenizer, selfClosing bool) {
 			}
 		}
 		r.hrefs = append(r.hrefs, href)
+		if r.collect {
+			i := -1
+			if href != "" {
+				i = len(r.anchors)
+				r.anchors = append(r.anchors, anchor{href: href})
+			}
+			r.open = append(r.open, i)
+		}
 	case "script", "style":
 		r.skip = tag
 	}
@@ -226,6 +252,9 @@ func (r *htmlRenderer) end(tag string) {
 	case "a":
 		if n := len(r.hrefs); n > 0 {
 			r.hrefs = r.hrefs[:n-1]
+			if r.collect {
+				r.open = r.open[:n-1]
+			}
 		}
 	}
 }
@@ -237,6 +266,10 @@ func (r *htmlRenderer) text(t string) {
 	}
 	r.pendingFmt = f
 	r.pending.WriteString(t)
+	if n := len(r.open); n > 0 && r.open[n-1] >= 0 {
+		a := &r.anchors[r.open[n-1]]
+		a.text = append(a.text, t...)
+	}
 }
 
 // block marks the start or end of a block: the pending text ends here,
@@ -244,6 +277,10 @@ func (r *htmlRenderer) text(t string) {
 func (r *htmlRenderer) block() {
 	r.flush(true)
 	r.brk = true
+	if n := len(r.open); n > 0 && r.open[n-1] >= 0 {
+		a := &r.anchors[r.open[n-1]]
+		a.text = append(a.text, ' ')
+	}
 }
 
 // flush sanitizes the pending text into a span, merging it into the last
@@ -287,6 +324,29 @@ func (r *htmlRenderer) appendSpan(t string, f format) {
 	}
 	r.spans = append(r.spans, Span{Text: t, Bold: f.bold, Italic: f.italic,
 		Underline: f.underline, Color: f.color, Href: f.href})
+}
+
+// setHostHints sets HostHint on the last span of every link.
+func setHostHints(spans []Span) {
+	for i := 0; i < len(spans); {
+		href := spans[i].Href
+		j := i + 1
+		for j < len(spans) && spans[j].Href == href {
+			j++
+		}
+		if href != "" {
+			text := spans[i].Text
+			if j-i > 1 {
+				var b strings.Builder
+				for _, sp := range spans[i:j] {
+					b.WriteString(sp.Text)
+				}
+				text = b.String()
+			}
+			spans[j-1].HostHint = LinkHost(text, href)
+		}
+		i = j
+	}
 }
 
 // namedColors are the HTML 4 colour names, which old-style markup such as

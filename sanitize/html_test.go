@@ -1,6 +1,9 @@
 package sanitize
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestHTML(t *testing.T) {
 	tests := []struct {
@@ -28,13 +31,13 @@ func TestHTML(t *testing.T) {
 		{"FontNestedInherit", `<font color="#111111">a<font color="bad">b</font>c</font>`, []Span{{Text: "abc", Color: "#111111"}}},
 		{"FontNestedPop", `<font color="#111111">a<font color="#222222">b</font>c</font>`, []Span{
 			{Text: "a", Color: "#111111"}, {Text: "b", Color: "#222222"}, {Text: "c", Color: "#111111"}}},
-		{"Link", `<a href="https://example.com/x">site</a>`, []Span{{Text: "site", Href: "https://example.com/x"}}},
+		{"Link", `<a href="https://example.com/x">site</a>`, []Span{{Text: "site", Href: "https://example.com/x", HostHint: "example.com"}}},
 		{"LinkJavascript", `<a href="javascript:alert(1)">click</a>`, []Span{{Text: "click"}}},
 		{"LinkJavascriptEntities", `<a href="jav&#x09;ascript:alert(1)">click</a>`, []Span{{Text: "click"}}},
 		{"LinkData", `<a href="data:text/html;base64,PHNjcmlwdD4=">d</a>`, []Span{{Text: "d"}}},
 		{"LinkNoHref", `<a name="x">n</a>`, []Span{{Text: "n"}}},
-		{"LinkIDN", `<a href="https://bücher.example">b</a>`, []Span{{Text: "b", Href: "https://xn--bcher-kva.example"}}},
-		{"BoldLink", `<b><a href="https://a.io">x</a></b>`, []Span{{Text: "x", Bold: true, Href: "https://a.io"}}},
+		{"LinkIDN", `<a href="https://bücher.example">b</a>`, []Span{{Text: "b", Href: "https://xn--bcher-kva.example", HostHint: "xn--bcher-kva.example"}}},
+		{"BoldLink", `<b><a href="https://a.io">x</a></b>`, []Span{{Text: "x", Bold: true, Href: "https://a.io", HostHint: "a.io"}}},
 		{"Br", "a<br>b<br/>c<BR >d", []Span{{Text: "a\nb\nc\nd"}}},
 		{"Entities", "&lt;b&gt; &amp; &quot; &#233; &eacute; &nbsp;", []Span{{Text: "<b> & \" é é \u00a0"}}},
 		{"EntityEscape", "a&#27;[31mb&#x1b;]0;t&#7;c", []Span{{Text: "abc"}}},
@@ -83,9 +86,33 @@ func TestHTML(t *testing.T) {
 		{"ListItemLink", `<ul><li><a href="https://a.io/">https://a.io/</a></li></ul>`, []Span{
 			{Text: "• "}, {Text: "https://a.io/", Href: "https://a.io/"}}},
 		{"LoneListItem", "<li>x</li>", []Span{{Text: "• x"}}},
-		{"BlockInsideLink", `<a href="https://a.io/"><p>x</p></a>y`, []Span{{Text: "x", Href: "https://a.io/"}, {Text: "\ny"}}},
+		{"BlockInsideLink", `<a href="https://a.io/"><p>x</p></a>y`, []Span{{Text: "x", Href: "https://a.io/", HostHint: "a.io"}, {Text: "\ny"}}},
 		{"MarkAfterTrimmedSpace", "<p>a</p> \u0301b", []Span{{Text: "a\nb"}}},
 		{"EscapeSplitByBlock", "a\x1b<p>[31mb</p>", []Span{{Text: "a\n[31mb"}}},
+
+		// Links and their hosts
+		{"Phishing", `<a href="https://evil.example/">https://bank.example/login</a>`, []Span{
+			{Text: "https://bank.example/login", Href: "https://evil.example/", HostHint: "evil.example"}}},
+		{"TextIsURL", `<a href="https://bank.example/login">https://bank.example/login</a>`, []Span{
+			{Text: "https://bank.example/login", Href: "https://bank.example/login"}}},
+		{"TextIsHost", `<a href="https://Bank.Example/login">bank.example</a>`, []Span{
+			{Text: "bank.example", Href: "https://bank.example/login"}}},
+		{"TextIsOtherSubdomain", `<a href="https://evil.example/">bank.example.evil.example</a>`, []Span{
+			{Text: "bank.example.evil.example", Href: "https://evil.example/", HostHint: "evil.example"}}},
+		{"HrefIsLongerSubdomain", `<a href="https://bank.example.evil.example/">https://bank.example/</a>`, []Span{
+			{Text: "https://bank.example/", Href: "https://bank.example.evil.example/", HostHint: "bank.example.evil.example"}}},
+		{"TextIsIDN", `<a href="https://bücher.example/">bücher.example</a>`, []Span{
+			{Text: "bücher.example", Href: "https://xn--bcher-kva.example/", HostHint: "xn--bcher-kva.example"}}},
+		{"TextIsPunycode", `<a href="https://bücher.example/">xn--bcher-kva.example</a>`, []Span{
+			{Text: "xn--bcher-kva.example", Href: "https://xn--bcher-kva.example/"}}},
+		{"ClickHere", `<a href="https://evil.example/x">click here</a>`, []Span{
+			{Text: "click here", Href: "https://evil.example/x", HostHint: "evil.example"}}},
+		{"LinkTextAcrossSpans", `<a href="https://bank.example/"><b>bank</b>.example</a>`, []Span{
+			{Text: "bank", Bold: true, Href: "https://bank.example/"}, {Text: ".example", Href: "https://bank.example/"}}},
+		{"LinkTextAcrossSpansPhishing", `<a href="https://evil.example/"><b>bank</b>.example</a>`, []Span{
+			{Text: "bank", Bold: true, Href: "https://evil.example/"}, {Text: ".example", Href: "https://evil.example/", HostHint: "evil.example"}}},
+		{"TwoLinks", `<a href="https://a.io/">a.io</a> and <a href="https://b.io/">x</a>`, []Span{
+			{Text: "a.io", Href: "https://a.io/"}, {Text: " and "}, {Text: "x", Href: "https://b.io/", HostHint: "b.io"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -122,5 +149,23 @@ func checkSpans(tb testing.TB, spans []Span) {
 		if i > 0 && spans[i-1].format() == s.format() {
 			tb.Errorf("spans %d and %d share formatting", i-1, i)
 		}
+		if s.HostHint != "" && (s.Href == "" || i+1 < len(spans) && spans[i+1].Href == s.Href) {
+			tb.Errorf("span %d has host hint %q but does not end a link", i, s.HostHint)
+		}
+		if s.HostHint != "" && !validHost(s.HostHint) {
+			tb.Errorf("span %d host hint %q is not a host", i, s.HostHint)
+		}
 	}
+}
+
+// validHost reports whether h looks like what LinkHost returns: printable
+// ASCII, lower-case, no URL punctuation.
+func validHost(h string) bool {
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if c <= 0x20 || c >= 0x7f || c >= 'A' && c <= 'Z' || strings.IndexByte("/?#@\\", c) >= 0 {
+			return false
+		}
+	}
+	return h != ""
 }

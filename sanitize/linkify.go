@@ -11,7 +11,9 @@ import (
 // SafeURL accepts it). A URL starts at a word boundary and ends at white
 // space or one of < > " `; trailing punctuation such as a full stop or an
 // unbalanced closing parenthesis is left outside the link. Joining the
-// spans' text gives back Text(s). Text is prepared in the process-wide
+// spans' text gives back Text(s). A link's HostHint is set when its text
+// does not show its host as written (an international name, which the
+// hint shows in punycode). Text is prepared in the process-wide
 // width mode.
 func Linkify(s string) []Span {
 	return CurrentWidthMode().Linkify(s)
@@ -42,6 +44,7 @@ func (m WidthMode) Linkify(s string) []Span {
 	if last < len(s) {
 		spans = append(spans, Span{Text: s[last:]})
 	}
+	setHostHints(spans)
 	return spans
 }
 
