@@ -20,57 +20,58 @@ import (
 // widthCases are the texts that broke the inbox inside tmux, and their
 // neighbours. For each: the width lipgloss gives it (grapheme), the sum
 // of its code points' widths (wcwidth), the cursor advance a real tmux
-// 3.3a (glibc 2.36) gave it, its Codepoint form (cp), and that form's
-// width, which every count agrees on: lipgloss, wcwidth and tmux alike.
+// 3.3a and GNU screen 4.09 (glibc 2.36) gave it, its Codepoint form (cp),
+// and that form's width, which every count agrees on: lipgloss, wcwidth,
+// tmux and screen alike.
 // A case marked script holds clusters of several cells (Devanagari
 // vowel signs and conjuncts, a run of Hangul initials); there lipgloss
-// counts fewer cells than tmux draws, never more. TestTmuxWidths measures
-// the tmux columns again when tmux is installed.
+// counts fewer cells than tmux draws, never more. TestTmuxWidths and
+// TestScreenWidths measure again when tmux or screen is installed.
 var widthCases = []struct {
-	name                    string
-	in                      string
-	grapheme, wcwidth, tmux int
-	cp                      string
-	cpWidth                 int
-	script                  bool
+	name                            string
+	in                              string
+	grapheme, wcwidth, tmux, screen int
+	cp                              string
+	cpWidth                         int
+	script                          bool
 }{
-	{"ASCII", "abc", 3, 3, 3, "abc", 3, false},
-	{"CJK", "日本語", 6, 6, 6, "日本語", 6, false},
-	{"ZWJFamily", "👨\u200d👩\u200d👧\u200d👦", 2, 8, 2, "👨👩👧👦", 8, false},
-	{"ZWJProfession", "👩\u200d💻", 2, 4, 2, "👩💻", 4, false},
-	{"ZWJBetweenCJK", "日\u200d日", 4, 4, 2, "日日", 4, false},
-	{"ZWJAfterASCII", "x\u200d👍", 3, 3, 1, "x👍", 3, false},
-	{"ZWNJ", "日\u200c日", 4, 4, 4, "日\u200c日", 4, false},
-	{"Flag", "🇫🇷", 2, 2, 2, "🇫🇷", 2, false},
-	{"TwoFlags", "🇫🇷🇩🇪", 4, 4, 4, "🇫🇷🇩🇪", 4, false},
-	{"RegionalIndicatorAlone", "🇫", 2, 1, 1, "\ufffd", 1, false},
-	{"FlagAndLoneIndicator", "🇫🇷🇩", 4, 3, 3, "🇫🇷\ufffd", 3, false},
-	{"SubdivisionFlag", "🏴\U000E0067\U000E0062\U000E0065\U000E006E\U000E0067\U000E007F", 2, 2, 2,
+	{"ASCII", "abc", 3, 3, 3, 3, "abc", 3, false},
+	{"CJK", "日本語", 6, 6, 6, 6, "日本語", 6, false},
+	{"ZWJFamily", "👨\u200d👩\u200d👧\u200d👦", 2, 8, 2, 8, "👨👩👧👦", 8, false},
+	{"ZWJProfession", "👩\u200d💻", 2, 4, 2, 4, "👩💻", 4, false},
+	{"ZWJBetweenCJK", "日\u200d日", 4, 4, 2, 4, "日日", 4, false},
+	{"ZWJAfterASCII", "x\u200d👍", 3, 3, 1, 3, "x👍", 3, false},
+	{"ZWNJ", "日\u200c日", 4, 4, 4, 4, "日\u200c日", 4, false},
+	{"Flag", "🇫🇷", 2, 2, 2, 2, "🇫🇷", 2, false},
+	{"TwoFlags", "🇫🇷🇩🇪", 4, 4, 4, 4, "🇫🇷🇩🇪", 4, false},
+	{"RegionalIndicatorAlone", "🇫", 2, 1, 1, 1, "\ufffd", 1, false},
+	{"FlagAndLoneIndicator", "🇫🇷🇩", 4, 3, 3, 3, "🇫🇷\ufffd", 3, false},
+	{"SubdivisionFlag", "🏴\U000E0067\U000E0062\U000E0065\U000E006E\U000E0067\U000E007F", 2, 2, 2, 2,
 		"🏴\U000E0067\U000E0062\U000E0065\U000E006E\U000E0067\U000E007F", 2, false},
-	{"SkinTone", "👍🏽", 2, 4, 4, "👍", 2, false},
-	{"SkinToneThenText", "👍🏽x", 3, 5, 5, "👍x", 3, false},
-	{"HeartVS16", "❤\ufe0f", 2, 1, 1, "❤", 1, false},
-	{"SmileVS16", "☺\ufe0f", 2, 1, 1, "☺", 1, false},
-	{"SmileTextDefault", "☺", 1, 1, 1, "☺", 1, false},
-	{"WatchVS15", "⌚\ufe0e", 2, 2, 2, "⌚", 2, false},
-	{"Keycap", "1\ufe0f\u20e3", 1, 1, 1, "1\u20e3", 1, false},
-	{"Combining", "e\u0301", 1, 1, 1, "e\u0301", 1, false},
-	{"Zalgo", "Z\u0334\u0321\u0322\u031b\u0338\u0337a\u0337l\u0338g\u0336o\u0335", 5, 5, 5,
+	{"SkinTone", "👍🏽", 2, 4, 4, 4, "👍", 2, false},
+	{"SkinToneThenText", "👍🏽x", 3, 5, 5, 5, "👍x", 3, false},
+	{"HeartVS16", "❤\ufe0f", 2, 1, 1, 1, "❤", 1, false},
+	{"SmileVS16", "☺\ufe0f", 2, 1, 1, 1, "☺", 1, false},
+	{"SmileTextDefault", "☺", 1, 1, 1, 1, "☺", 1, false},
+	{"WatchVS15", "⌚\ufe0e", 2, 2, 2, 2, "⌚", 2, false},
+	{"Keycap", "1\ufe0f\u20e3", 1, 1, 1, 1, "1\u20e3", 1, false},
+	{"Combining", "e\u0301", 1, 1, 1, 1, "e\u0301", 1, false},
+	{"Zalgo", "Z\u0334\u0321\u0322\u031b\u0338\u0337a\u0337l\u0338g\u0336o\u0335", 5, 5, 5, 5,
 		"Z\u0334\u0321\u0322\u031ba\u0337l\u0338g\u0336o\u0335", 5, false},
-	{"HangulJamo", "\u1112\u1161\u11ab", 2, 2, 2, "\u1112\u1161\u11ab", 2, false},
-	{"HangulSyllable", "한", 2, 2, 2, "한", 2, false},
-	{"HangulVowelAlone", "a\u1161", 2, 1, 1, "a\ufffd", 2, false},
-	{"HangulInitials", "\u1100\u1100", 2, 4, 4, "\u1100\u1100", 4, true},
-	{"Devanagari", "नमस्ते", 3, 4, 4, "नमस्ते", 4, true},
-	{"DevanagariVowelSign", "का", 1, 2, 2, "का", 2, true},
-	{"DevanagariZWJ", "क्\u200dष", 1, 2, 1, "क्ष", 2, true},
-	{"Thai", "ที่", 1, 1, 1, "ที่", 1, false},
-	{"Hebrew", "שָׁלוֹם", 4, 4, 4, "שָׁלוֹם", 4, false},
-	{"Vietnamese", "Tiếng Việt", 10, 10, 10, "Tiếng Việt", 10, false},
-	{"Unicode15Emoji", "\U0001FAE8", 2, 2, 0, "\ufffd", 1, false},
-	{"UnassignedEmoji", "\U0001FAE9", 2, 2, 0, "\ufffd", 1, false},
-	{"WidthChangedTrigram", "☰", 2, 2, 1, "\ufffd", 1, false},
-	{"Issue", "Deploy 👩\u200d💻 🇫🇷 👍🏽 Z\u0334\u0321\u0322\u031ba\u0337l\u0338g\u0336o\u0335", 21, 25, 23,
+	{"HangulJamo", "\u1112\u1161\u11ab", 2, 2, 2, 2, "\u1112\u1161\u11ab", 2, false},
+	{"HangulSyllable", "한", 2, 2, 2, 2, "한", 2, false},
+	{"HangulVowelAlone", "a\u1161", 2, 1, 1, 1, "a\ufffd", 2, false},
+	{"HangulInitials", "\u1100\u1100", 2, 4, 4, 4, "\u1100\u1100", 4, true},
+	{"Devanagari", "नमस्ते", 3, 4, 4, 4, "नमस्ते", 4, true},
+	{"DevanagariVowelSign", "का", 1, 2, 2, 2, "का", 2, true},
+	{"DevanagariZWJ", "क्\u200dष", 1, 2, 1, 2, "क्ष", 2, true},
+	{"Thai", "ที่", 1, 1, 1, 1, "ที่", 1, false},
+	{"Hebrew", "שָׁלוֹם", 4, 4, 4, 4, "שָׁלוֹם", 4, false},
+	{"Vietnamese", "Tiếng Việt", 10, 10, 10, 10, "Tiếng Việt", 10, false},
+	{"Unicode15Emoji", "\U0001FAE8", 2, 2, 0, 1, "\ufffd", 1, false},
+	{"UnassignedEmoji", "\U0001FAE9", 2, 2, 0, 1, "\ufffd", 1, false},
+	{"WidthChangedTrigram", "☰", 2, 2, 1, 1, "\ufffd", 1, false},
+	{"Issue", "Deploy 👩\u200d💻 🇫🇷 👍🏽 Z\u0334\u0321\u0322\u031ba\u0337l\u0338g\u0336o\u0335", 21, 25, 23, 25,
 		"Deploy 👩💻 🇫🇷 👍 Z\u0334\u0321\u0322\u031ba\u0337l\u0338g\u0336o\u0335", 23, false},
 }
 
@@ -193,6 +194,79 @@ func (tm *tmuxServer) advance(s string) int {
 	x, err := strconv.Atoi(tm.run("display", "-p", "-t", "w", "#{cursor_x}"))
 	if err != nil {
 		tm.t.Fatal(err)
+	}
+	return x
+}
+
+// TestScreenWidths is TestTmuxWidths for GNU screen, whose cursor
+// position "screen -Q info" reports.
+func TestScreenWidths(t *testing.T) {
+	if _, err := exec.LookPath("screen"); err != nil {
+		t.Skip("screen is not installed")
+	}
+	if testing.Short() {
+		t.Skip("starts screen")
+	}
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o700); err != nil { // screen insists
+		t.Fatal(err)
+	}
+	out, _ := exec.Command("screen", "-v").Output()
+	version := strings.Join(strings.Fields(string(out))[:3], " ")
+	for i, tc := range widthCases {
+		t.Run(tc.name, func(t *testing.T) {
+			cp := Codepoint.Line(tc.in)
+			if got := screenAdvance(t, dir, i, cp, tc.cpWidth); got != tc.cpWidth {
+				t.Errorf("screen advanced %d cells for %+q, Codepoint.Width says %d", got, cp, tc.cpWidth)
+			}
+			if got := screenAdvance(t, dir, i, tc.in, tc.screen); got != tc.screen {
+				if strings.HasPrefix(version, "Screen version 4.09") {
+					t.Errorf("screen advanced %d cells for %+q, want %d", got, tc.in, tc.screen)
+				} else {
+					t.Logf("%s advanced %d cells for %+q (4.09: %d)", version, got, tc.in, tc.screen)
+				}
+			}
+		})
+	}
+}
+
+// screenAdvance prints s in a new detached screen session and returns the
+// cursor's column once it reaches want, or after two seconds.
+func screenAdvance(t *testing.T, dir string, i int, s string, want int) int {
+	t.Helper()
+	file := filepath.Join(dir, "case")
+	if err := os.WriteFile(file, []byte(s), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "SCREENDIR="+dir, "LANG=C.UTF-8", "LC_ALL=C.UTF-8")
+	name := fmt.Sprintf("pobox-width-%d-%d", os.Getpid(), i)
+	screen := func(args ...string) (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "screen", args...)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := screen("-U", "-dmS", name, "sh", "-c", "cat \"$0\"; exec sleep 60", file); err != nil {
+		t.Fatalf("screen: %v\n%s", err, out)
+	}
+	defer func() { _, _ = screen("-S", name, "-X", "quit") }()
+	x := -1
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		out, err := screen("-S", name, "-Q", "info")
+		if err != nil {
+			continue
+		}
+		// "(x,y)/(w,h)+..." with a 1-based x.
+		if col, _, ok := strings.Cut(strings.TrimPrefix(strings.TrimSpace(out), "("), ","); ok {
+			if n, err := strconv.Atoi(col); err == nil {
+				x = n - 1
+			}
+		}
+		if x == want {
+			break
+		}
 	}
 	return x
 }
