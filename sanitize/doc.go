@@ -24,8 +24,9 @@
 //     bidirectional embeddings, overrides, isolates and marks (U+202A..E,
 //     U+2066..9, U+200E/F, U+061C), zero-width space, word joiner, BOM,
 //     soft hyphen and the like. ZWJ and ZWNJ stay (emoji sequences and
-//     scripts need them), and tag characters stay only inside a flag
-//     sequence that starts with U+1F3F4.
+//     scripts need them; Codepoint mode removes ZWJ, see Width), and tag
+//     characters stay only inside a flag sequence that starts with
+//     U+1F3F4.
 //   - Invisible fillers are removed: characters that are no format
 //     characters but draw nothing or a blank cell while counting as
 //     letters or symbols (HANGUL FILLER U+3164, HANGUL CHOSEONG and
@@ -92,13 +93,30 @@
 // The result is as wide to lipgloss as to tmux, except in scripts whose
 // clusters hold several cells (Devanagari vowel signs and conjuncts): there
 // lipgloss counts fewer, never more, and Cut keeps such lines inside the
-// terminal. TestTmuxWidths measures all this against a real tmux. Text
-// prepared in Codepoint mode fits in every terminal; an unresolved Auto
-// behaves as Codepoint for that reason.
+// terminal. TestTmuxWidths and TestScreenWidths measure the cases against
+// a real tmux and GNU screen. Text prepared in Codepoint mode fits in
+// every terminal; an unresolved Auto behaves as Codepoint for that reason.
 //
 // In Grapheme mode Width and Truncate measure grapheme clusters exactly
 // as lipgloss and charmbracelet/x/ansi do, so a string cut by Truncate
 // fits the cells that lipgloss lays out for it.
+//
+// # Using it
+//
+// At start, the configured mode (ParseWidthMode of "auto", "grapheme" or
+// "codepoint") is resolved and set: SetWidthMode(mode), which resolves
+// Auto with the process's environment; from then on the package-level
+// functions follow it. pobox serve resolves it per session instead,
+// mode.Resolve(getenv) with the session's environment and pty TERM, and
+// the session's views call mode.Text, mode.Line, mode.Width,
+// mode.Truncate, mode.HTML, mode.Linkify and mode.Links. Either way:
+//
+//   - untrusted text is measured only with Width and cut only with
+//     Truncate (never lipgloss.Width or Style.Width on it, which count
+//     per grapheme), and
+//   - every line of the frame goes through Cut(line, width) before Bubble
+//     Tea sees it, in place of ansi.Truncate; so does anything else cut
+//     with ansi.Truncate, such as a help line.
 //
 // # Links and HTML
 //
