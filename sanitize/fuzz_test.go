@@ -2,6 +2,7 @@ package sanitize
 
 import (
 	"math/rand/v2"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -313,6 +314,9 @@ func FuzzURL(f *testing.F) {
 		}
 		if again, ok := SafeURL(u); !ok || again != u {
 			t.Fatalf("SafeURL not idempotent: %q -> %q -> %q, %v", raw, u, again, ok)
+		}
+		if p, err := url.Parse(u); err != nil || hrefHost(u) != p.Hostname() {
+			t.Fatalf("hrefHost(%q) = %q, net/url says %q (%v)", u, hrefHost(u), p.Hostname(), err)
 		}
 		link := Hyperlink(raw, "x")
 		if len(u) <= MaxHyperlinkURL {

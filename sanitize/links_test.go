@@ -1,6 +1,7 @@
 package sanitize
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -32,6 +33,8 @@ func TestLinkHost(t *testing.T) {
 		{"IPv6", "[::1]:8080", "http://[::1]:8080/", ""},
 		{"IPv4", "127.0.0.1", "http://127.0.0.1:8080/", ""},
 		{"NoHref", "x", "", ""},
+		{"NotAURL", "x", "evil.example", ""},
+		{"HrefPortAndQuery", "a.example", "https://a.example:8080?q=1", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -107,5 +110,22 @@ func TestLinksCodepoint(t *testing.T) {
 	got := Codepoint.Links(`<a href="https://a.example/">👩&#x200d;💻</a>`, true, "", "")
 	if len(got) != 1 || got[0].Text != "👩💻" {
 		t.Errorf("Codepoint.Links = %+v", got)
+	}
+}
+
+// TestHrefHost checks the cheap host parser against net/url on SafeURL's
+// normal forms.
+func TestHrefHost(t *testing.T) {
+	for _, raw := range []string{"https://a.example/", "http://A.Example:8080/x?y#z", "https://[::1]:8443/p",
+		"http://127.0.0.1", "https://xn--bcher-kva.example/%C3%A4", "https://a.example?q=x:y", "https://a.example#f:g",
+		"https://a.example/a;b?x=1;y=2"} {
+		u, ok := SafeURL(raw)
+		if !ok {
+			t.Fatalf("SafeURL(%q) failed", raw)
+		}
+		want, _ := url.Parse(u)
+		if got := hrefHost(u); got != want.Hostname() {
+			t.Errorf("hrefHost(%q) = %q, net/url says %q", u, got, want.Hostname())
+		}
 	}
 }
