@@ -6,7 +6,6 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/clipperhouse/displaywidth"
-	"github.com/clipperhouse/uax29/v2/graphemes"
 )
 
 // dw measures one grapheme cluster the way charmbracelet/x/ansi does,
@@ -123,68 +122,45 @@ func fit(s string, width int, cuts *[maxQuickTail + 1]int, cp bool) bool {
 	for k := range cuts {
 		cuts[k] = max(min(i, width-k), 0)
 	}
-	f := fitter{i: i, used: used, width: width, cuts: cuts}
-	if cp {
-		g := graphemes.FromString(s[i:])
-		for g.Next() {
-			c := g.Value()
-			cw := 1
-			if len(c) > 1 {
-				cw = 0
-				for j := 0; j < len(c); {
-					r, size := decodeRune(c, j)
-					cw += cpWidth(r)
-					j += size
-				}
-			}
-			if !f.add(c, cw) {
-				return false
-			}
-		}
-		return true
-	}
 	g := dw.StringGraphemes(s[i:])
 	for g.Next() {
 		c := g.Value()
-		var cw int
 		switch {
 		case len(c) == 1:
-			cw = 1
+			used++
+		case cp:
+			used += cpClusterWidth(c)
 		case c[0] < 0x80: // ASCII then extenders: ansi measures them apart
-			cw = 1 + ansi.StringWidth(c[1:])
+			used += 1 + ansi.StringWidth(c[1:])
 		default:
-			cw = g.Width()
+			used += g.Width()
 		}
-		if !f.add(c, cw) {
+		i += len(c)
+		if used > width {
 			return false
 		}
-	}
-	return true
-}
-
-// fitter records the cuts of fit, one cluster at a time.
-type fitter struct {
-	i, used, width int
-	cuts           *[maxQuickTail + 1]int
-}
-
-// add adds the cluster c of cw cells and reports whether the line still
-// fits.
-func (f *fitter) add(c string, cw int) bool {
-	f.i += len(c)
-	f.used += cw
-	if f.used > f.width {
-		return false
-	}
-	if c == " " {
-		return true // Truncate would trim it; see there
-	}
-	for k := range f.cuts {
-		if f.used <= f.width-k {
-			f.cuts[k] = f.i
+		if c == " " {
+			continue // Truncate would trim it; see there
+		}
+		for k := range cuts {
+			if used <= width-k {
+				cuts[k] = i
+			}
 		}
 	}
 	return true
+}
+
+// cpClusterWidth is the width of the grapheme cluster c in Codepoint mode:
+// that of its code points together.
+func cpClusterWidth(c string) int {
+	w := 0
+	for j := 0; j < len(c); {
+		r, size := decodeRune(c, j)
+		w += cpWidth(r)
+		j += size
+	}
+	return w
 }
 
 func isASCII(s string) bool {
