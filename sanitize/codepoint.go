@@ -8,7 +8,8 @@ import (
 // Codepoint mode: widths as tmux and GNU screen count them, one code point
 // at a time with the C library's wcwidth, and the rules that normalise
 // text so that every such terminal, old or new, draws it as wide as pobox
-// counts it. TestTmuxWidths checks them against a real tmux.
+// counts it. TestTmuxWidths and TestScreenWidths check them against a
+// real tmux and GNU screen.
 
 // cpWidth is the width tmux gives r: wcwidth as glibc defines it (and
 // displaywidth per rune agrees with it but for the cases below), every
@@ -29,7 +30,8 @@ func cpWidth(r rune) int {
 	case r == 0xad, r >= 0x600 && r <= 0x605, r == 0x6dd, r == 0x70f,
 		r == 0x890, r == 0x891, r == 0x8e2, r == 0x110bd, r == 0x110cd:
 		return 1 // format characters glibc draws (removed by Text anyway)
-	case inRanges(widthChanged, r):
+	case r >= 0x2630 && r <= 0x324f && inRanges(widthChanged, r),
+		r >= 0x1d300 && r <= 0x1d376 && inRanges(widthChanged, r):
 		return 2
 	}
 	return dw.Rune(r)
@@ -140,11 +142,11 @@ func inRanges(t []rng, r rune) bool {
 // 15.1 and 16.0: older C libraries (glibc 2.36 among them) count them as
 // one cell, newer ones and lipgloss as two, or the other way round.
 var widthChanged = []rng{
-	{0x2630, 0x2637}, // trigrams (U+2630 is the "hamburger" ☰)
-	{0x268a, 0x268f}, // monograms and digrams
-	{0x3248, 0x324f}, // circled numbers on black squares
-	{0x1d300, 0x1d356},
-	{0x1d360, 0x1d376},
+	{0x2630, 0x2637},   // trigrams (U+2630 is the "hamburger" ☰)
+	{0x268a, 0x268f},   // monograms and digrams
+	{0x3248, 0x324f},   // circled numbers on black squares
+	{0x1d300, 0x1d356}, // Tai Xuan Jing symbols
+	{0x1d360, 0x1d376}, // counting rod numerals
 }
 
 // unicode15 are the characters Unicode 15.0 added, which the C library of
@@ -165,8 +167,8 @@ var unicode15 = []rng{
 
 // assigned holds every code point Go's Unicode tables assign; the others
 // (newer characters among them) are unknown to every C library this
-// package can count on.
-// (unicode.C is no help: it holds unassigned code points too.)
+// package can count on. unicode.C is no help: it holds unassigned code
+// points too.
 var assigned = []*unicode.RangeTable{unicode.L, unicode.M, unicode.N, unicode.P,
 	unicode.S, unicode.Z, unicode.Cc, unicode.Cf, unicode.Co, unicode.Cs}
 

@@ -298,6 +298,25 @@ func TestCodepointNeverWiderThanLipgloss(t *testing.T) {
 	}
 }
 
+// TestCpWidth checks the widths per code point where they differ from
+// displaywidth's.
+func TestCpWidth(t *testing.T) {
+	tests := []struct {
+		r    rune
+		want int
+	}{
+		{'a', 1}, {'日', 2}, {0x301, 0}, {0x200d, 0}, {0xfe0f, 0}, {0x1f44d, 2}, {0x1f3fd, 2},
+		{0x1f1eb, 1}, {0x1161, 0}, {0x11a8, 0}, {0xd7b0, 0}, {0x1100, 2}, {0x93e, 1},
+		{0x2630, 2}, {0x268a, 2}, {0x3248, 2}, {0x1d300, 2}, {0x1d376, 2}, {0x2638, 1},
+		{0xad, 1}, {0x600, 1}, {0x110bd, 1}, {0x7f, 0}, {0x1b, 0},
+	}
+	for _, tc := range tests {
+		if got := cpWidth(tc.r); got != tc.want {
+			t.Errorf("cpWidth(%U) = %d, want %d", tc.r, got, tc.want)
+		}
+	}
+}
+
 func TestParseWidthMode(t *testing.T) {
 	tests := []struct {
 		in   string
