@@ -130,11 +130,14 @@ type anchor struct {
 	text []byte
 }
 
-// blocks are the elements that start and end lines.
-var blocks = map[string]bool{
-	"p": true, "div": true, "ul": true, "ol": true, "li": true,
-	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true,
-	"blockquote": true, "pre": true, "table": true, "tr": true, "hr": true,
+// isBlock reports whether tag is an element that starts and ends lines.
+func isBlock(tag string) bool {
+	switch tag {
+	case "p", "div", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6",
+		"blockquote", "pre", "table", "tr", "hr":
+		return true
+	}
+	return false
 }
 
 func (r *htmlRenderer) current() format {
@@ -158,7 +161,7 @@ func (r *htmlRenderer) start(z *html.Tokenizer, selfClosing bool) {
 		r.text("\n")
 		return
 	}
-	if blocks[tag] {
+	if isBlock(tag) {
 		r.block()
 		if selfClosing {
 			return
@@ -231,7 +234,7 @@ func (r *htmlRenderer) end(tag string) {
 		}
 		return
 	}
-	if blocks[tag] {
+	if isBlock(tag) {
 		r.block()
 		if (tag == "ul" || tag == "ol") && len(r.lists) > 0 {
 			r.lists = r.lists[:len(r.lists)-1]
