@@ -103,11 +103,11 @@ func (m WidthMode) Resolve(getenv func(string) string) WidthMode {
 var processMode atomic.Uint32
 
 // SetWidthMode sets the mode of the package-level functions (Text, Line,
-// Width, Truncate, Cut, HTML, Linkify, Links) for the whole process; Auto
-// is resolved with the process's environment. Call it once at start,
-// before the UI runs; it is safe with concurrent readers, which see the
-// old or the new mode. A process that serves several terminals (pobox
-// serve) uses the methods of each session's WidthMode instead.
+// Width, Truncate, Cut, HTML, Linkify, Links, Hyperlink) for the whole
+// process; Auto is resolved with the process's environment. Call it once
+// at start, before the UI runs; it is safe with concurrent readers, which
+// see the old or the new mode. A process that serves several terminals
+// (pobox serve) uses the methods of each session's WidthMode instead.
 func SetWidthMode(m WidthMode) {
 	processMode.Store(uint32(m.Resolve(nil)))
 }

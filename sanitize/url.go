@@ -109,13 +109,19 @@ func encodeASCII(s string) string {
 // servers that tell them apart), and SafeURL's normal form holds no byte
 // that could end the sequence (ESC, BEL, C1 ST: all percent-encoded).
 func Hyperlink(rawURL, text string) string {
+	return CurrentWidthMode().Hyperlink(rawURL, text)
+}
+
+// Hyperlink is the package's Hyperlink in mode m: the text is prepared
+// with m.Line.
+func (m WidthMode) Hyperlink(rawURL, text string) string {
 	u, ok := SafeURL(rawURL)
-	label := Line(text)
+	label := m.Line(text)
 	if label == "" {
 		if ok {
 			label = u
 		} else {
-			label = Line(rawURL)
+			label = m.Line(rawURL)
 		}
 	}
 	if !ok {

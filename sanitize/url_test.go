@@ -83,6 +83,12 @@ func TestHyperlink(t *testing.T) {
 	}
 }
 
+func TestHyperlinkCodepoint(t *testing.T) {
+	if got, want := Codepoint.Hyperlink("https://e.com", "👩\u200d💻"), "\x1b]8;;https://e.com\x1b\\👩💻\x1b]8;;\x1b\\"; got != want {
+		t.Errorf("Codepoint.Hyperlink = %q, want %q", got, want)
+	}
+}
+
 func TestWrapHyperlink(t *testing.T) {
 	styled := "\x1b[4mlink\x1b[0m"
 	if got, want := WrapHyperlink("https://e.com", styled), "\x1b]8;;https://e.com\x1b\\"+styled+"\x1b]8;;\x1b\\"; got != want {
