@@ -108,8 +108,9 @@
 // Auto with the process's environment; from then on the package-level
 // functions follow it. pobox serve resolves it per session instead,
 // mode.Resolve(getenv) with the session's environment and pty TERM, and
-// the session's views call mode.Text, mode.Line, mode.Width,
-// mode.Truncate, mode.HTML, mode.Linkify and mode.Links. Either way:
+// the session's views call the methods of the same names: mode.Text,
+// mode.Line, mode.Width, mode.Truncate, mode.Cut, mode.HTML,
+// mode.Linkify, mode.Links and mode.Hyperlink. Either way:
 //
 //   - untrusted text is measured only with Width and cut only with
 //     Truncate (never lipgloss.Width or Style.Width on it, which count
