@@ -69,3 +69,62 @@ func BenchmarkHTML(b *testing.B) {
 		_ = HTML(body)
 	}
 }
+
+// BenchmarkTextCodepoint is BenchmarkText in Codepoint mode (inside tmux).
+func BenchmarkTextCodepoint(b *testing.B) {
+	for _, kind := range []string{"ascii", "unicode", "hostile"} {
+		b.Run(kind, func(b *testing.B) {
+			rows := benchRows(kind)
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, r := range rows {
+					_ = Codepoint.Line(r)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "µs/repaint")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(rows)), "ns/row")
+		})
+	}
+}
+
+// BenchmarkTruncateCodepoint is BenchmarkTruncate in Codepoint mode.
+func BenchmarkTruncateCodepoint(b *testing.B) {
+	for _, kind := range []string{"ascii", "unicode", "hostile"} {
+		b.Run(kind, func(b *testing.B) {
+			rows := benchRows(kind)
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, r := range rows {
+					_ = Codepoint.Truncate(r, 120, "…")
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "µs/repaint")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(rows)), "ns/row")
+		})
+	}
+}
+
+// BenchmarkCut cuts the 50 styled lines of one frame at 200x50 to the
+// terminal's width, as the UI does before Bubble Tea sees them; each line
+// fits, as laid out lines do.
+func BenchmarkCut(b *testing.B) {
+	for _, mode := range []WidthMode{Grapheme, Codepoint} {
+		for _, kind := range []string{"ascii", "unicode"} {
+			b.Run(mode.String()+"/"+kind, func(b *testing.B) {
+				rows := benchRows(kind)
+				lines := make([]string, len(rows))
+				for i, r := range rows {
+					t := mode.Truncate(r, 180, "…")
+					lines[i] = "\x1b[1m" + t[:len(t)/2] + "\x1b[0m\x1b]8;;https://x.io/\x1b\\" + t[len(t)/2:] + "\x1b]8;;\x1b\\"
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					for _, l := range lines {
+						_ = mode.Cut(l, 200)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "µs/frame")
+			})
+		}
+	}
+}

@@ -88,10 +88,25 @@ func isFormat(r rune) bool {
 	return unicode.Is(unicode.Cf, r)
 }
 
+// isMark reports whether r is a combining mark (Mn, Me or Mc). Above the
+// BMP there is none between U+1E94B and U+E00FF (emoji among them);
+// TestIsMark checks the shortcut against the tables.
+func isMark(r rune) bool {
+	switch {
+	case r < 0x10000:
+		return bmpMarks.has(r)
+	case r >= 0x1e94b && r < 0xe0100:
+		return false
+	}
+	return unicode.In(r, unicode.Mn, unicode.Me, unicode.Mc)
+}
+
 // bitmap is a set of BMP code points.
 type bitmap [0x10000 / 64]uint64
 
 func (b *bitmap) has(r rune) bool { return b[r>>6]&(1<<(r&63)) != 0 }
+
+func (b *bitmap) set(r rune) { b[r>>6] |= 1 << (r & 63) }
 
 func (b *bitmap) add(tables ...*unicode.RangeTable) {
 	for _, t := range tables {
@@ -106,18 +121,24 @@ func (b *bitmap) add(tables ...*unicode.RangeTable) {
 var (
 	// bmpSpecial holds the BMP runes ground handles specially: C1
 	// controls, U+FFFD (it may stand for invalid input), the line and
-	// paragraph separators and the format characters (Cf).
+	// paragraph separators, the format characters (Cf) and the fillers.
 	bmpSpecial = func() *bitmap {
 		b := new(bitmap)
-		b.add(unicode.Cf, &unicode.RangeTable{R16: []unicode.Range16{
+		b.add(unicode.Cf, fillers, &unicode.RangeTable{R16: []unicode.Range16{
 			{Lo: c1s, Hi: c1e, Stride: 1}, {Lo: 0x2028, Hi: 0x2029, Stride: 1}, {Lo: 0xfffd, Hi: 0xfffd, Stride: 1},
 		}})
 		return b
 	}()
-	// bmpCombining holds the BMP combining marks (Mn, Me).
+	// bmpCombining holds the BMP nonspacing and enclosing marks (Mn, Me).
 	bmpCombining = func() *bitmap {
 		b := new(bitmap)
 		b.add(unicode.Mn, unicode.Me)
+		return b
+	}()
+	// bmpMarks holds every BMP combining mark (Mn, Me, Mc).
+	bmpMarks = func() *bitmap {
+		b := new(bitmap)
+		b.add(unicode.Mn, unicode.Me, unicode.Mc)
 		return b
 	}()
 )

@@ -11,9 +11,17 @@ import (
 // SafeURL accepts it). A URL starts at a word boundary and ends at white
 // space or one of < > " `; trailing punctuation such as a full stop or an
 // unbalanced closing parenthesis is left outside the link. Joining the
-// spans' text gives back Text(s).
+// spans' text gives back Text(s). A link's HostHint is set when its text
+// does not show its host as written (an international name, which the
+// hint shows in punycode). Text is prepared in the process-wide
+// width mode.
 func Linkify(s string) []Span {
-	s = Text(s)
+	return CurrentWidthMode().Linkify(s)
+}
+
+// Linkify is the package's Linkify in mode m.
+func (m WidthMode) Linkify(s string) []Span {
+	s = m.Text(s)
 	var spans []Span
 	last := 0
 	for i := 0; i < len(s); {
@@ -36,6 +44,7 @@ func Linkify(s string) []Span {
 	if last < len(s) {
 		spans = append(spans, Span{Text: s[last:]})
 	}
+	setHostHints(spans)
 	return spans
 }
 

@@ -8,14 +8,16 @@ import (
 
 // Text returns s with every escape sequence and control character removed
 // except newline and tab, carriage returns turned into newlines, invisible
-// format characters (bidi controls among them) removed and invalid UTF-8
-// replaced by U+FFFD. See the package documentation for the exact policy.
-// Text is idempotent and returns s itself when s is already clean.
+// format characters (bidi controls among them) and fillers removed,
+// stacked combining marks cut and invalid UTF-8 replaced by U+FFFD, in
+// the process-wide width mode. See the package documentation for the
+// exact policy. Text is idempotent and returns s itself when s is already
+// clean.
 func Text(s string) string {
 	if asciiClean(s, false) {
 		return s
 	}
-	return clean(s, false)
+	return clean(s, false, CurrentWidthMode().codepoint())
 }
 
 // Line is Text for one-line contexts such as list rows and the status bar:
@@ -26,7 +28,25 @@ func Line(s string) string {
 	if asciiClean(s, true) {
 		return s
 	}
-	return clean(s, true)
+	return clean(s, true, CurrentWidthMode().codepoint())
+}
+
+// Text is the package's Text in mode m: in Codepoint mode the text is
+// also normalised for terminals that count code points (see the package
+// documentation).
+func (m WidthMode) Text(s string) string {
+	if asciiClean(s, false) {
+		return s
+	}
+	return clean(s, false, m.codepoint())
+}
+
+// Line is the package's Line in mode m.
+func (m WidthMode) Line(s string) string {
+	if asciiClean(s, true) {
+		return s
+	}
+	return clean(s, true, m.codepoint())
 }
 
 // state is the position in the DEC/ECMA-48 escape sequence state machine.
@@ -59,17 +79,20 @@ const (
 type cleaner struct {
 	src          string
 	line         bool
+	cp           bool // Codepoint mode: apply codepointRule
+	riOpen       bool // Codepoint mode: the last rune written is the first of a flag
 	b            strings.Builder
 	copying      bool
-	off, n       int  // while !copying, the output is src[off:n]
-	last         rune // last rune written, 0 when nothing was written
-	pendingSpace bool // Line: write one space before the next rune
-	crlf         bool // Text: a CR just became LF, so swallow a following LF
+	off, n       int   // while !copying, the output is src[off:n]
+	last         rune  // last rune written, 0 when nothing was written
+	marks        uint8 // combining marks written since the last base character
+	pendingSpace bool  // Line: write one space before the next rune
+	crlf         bool  // Text: a CR just became LF, so swallow a following LF
 }
 
 // clean is the slow path of Text and Line: one pass of the state machine.
-func clean(src string, line bool) string {
-	c := cleaner{src: src, line: line}
+func clean(src string, line, cp bool) string {
+	c := cleaner{src: src, line: line, cp: cp}
 	st := ground
 	for i := 0; i < len(src); {
 		if st == ground { // a run of printable ASCII is written whole
@@ -198,17 +221,28 @@ func (c *cleaner) ground(r rune, start, end int, raw bool) {
 		// C0 controls other than newline and tab are dropped.
 	case r < del:
 		c.put(r, start, end, true)
-	case r < 0x10000 && !bmpSpecial.has(r) && !(c.baseless() && bmpCombining.has(r)):
-		// The common case for non-ASCII text, decided by two bit tests.
+	case r < 0x10000 && !c.special().has(r):
+		// The common case for non-ASCII text, decided by bit tests.
+		marks := uint8(0)
+		if bmpMarks.has(r) {
+			if !c.mark(bmpCombining.has(r)) {
+				return
+			}
+			marks = c.marks + 1
+		}
 		if !raw && !c.copying && !c.pendingSpace && start == c.n { // put, inlined
-			c.n, c.last, c.crlf = end, r, false
+			c.n, c.last, c.crlf, c.marks = end, r, false, marks
 			return
 		}
 		c.put(r, start, end, !raw)
+		c.marks = marks
 	case r == 0x2028 || r == 0x2029: // LINE and PARAGRAPH SEPARATOR
 		c.newline(start, end, false)
 	case r == 0x200c || r == 0x200d: // ZWNJ, ZWJ: emoji and scripts need them
-		c.put(r, start, end, true)
+		if r == 0x200d && c.cp {
+			return // see codepointRule
+		}
+		c.putTransparent(r, start, end)
 	case r >= 0xe0020 && r <= 0xe007f:
 		// Tag characters are invisible; they only belong in a subdivision
 		// flag, U+1F3F4 followed by tags and ended by CANCEL TAG E007F.
@@ -217,21 +251,99 @@ func (c *cleaner) ground(r rune, start, end int, raw bool) {
 			prev = ' '
 		}
 		if prev == 0x1f3f4 || (prev >= 0xe0020 && prev < 0xe007f) {
-			c.put(r, start, end, true)
+			c.putTransparent(r, start, end)
 		}
 	case isFormat(r):
 		// Bidi controls, zero-width space, BOM, soft hyphen and other
 		// invisible format characters are dropped.
-	case c.baseless() && unicode.In(r, unicode.Mn, unicode.Me):
-		// A combining mark with nothing to combine with would stack on
-		// whatever cell precedes it on screen.
+	case isFiller(r):
+		// Blank letters: a title made of them looks empty.
+	case c.cp && c.codepointRule(r, start, end):
 	default:
+		marks := uint8(0)
+		if isMark(r) {
+			if !c.mark(unicode.In(r, unicode.Mn, unicode.Me)) {
+				return
+			}
+			marks = c.marks + 1
+		}
 		if !raw && !c.copying && !c.pendingSpace && start == c.n { // put, inlined
-			c.n, c.last, c.crlf = end, r, false
+			c.n, c.last, c.crlf, c.marks = end, r, false, marks
 			return
 		}
 		c.put(r, start, end, !raw)
+		c.marks = marks
 	}
+}
+
+// special returns the set of BMP runes that leave ground's fast path.
+func (c *cleaner) special() *bitmap {
+	if c.cp {
+		return bmpSpecialCP
+	}
+	return bmpSpecial
+}
+
+// MaxMarks is the most combining marks (Unicode categories Mn, Me and Mc)
+// that Text and Line keep on one base character; further ones are
+// removed. Four is what living orthographies need at most (pointed
+// Hebrew with a cantillation mark, Vietnamese, Thai, Devanagari and
+// Tibetan stacks need two to four), while "Zalgo" text stacks dozens
+// that spill over the rows above and below.
+const MaxMarks = 4
+
+// mark reports whether a combining mark may be written now; nonspacing
+// says it is Mn or Me, which must not be written with no base character:
+// it would stack on whatever cell precedes it on screen.
+func (c *cleaner) mark(nonspacing bool) bool {
+	if c.pendingSpace { // the space is its base
+		c.marks = 0
+		return true
+	}
+	if nonspacing && c.baseless() {
+		return false
+	}
+	return c.marks < MaxMarks
+}
+
+// putTransparent writes a joiner or a tag character, which leaves the
+// count of combining marks on the current base as it is: "a", ZWJ and a
+// mark, repeated, must not escape the limit.
+func (c *cleaner) putTransparent(r rune, start, end int) {
+	m := c.marks
+	if c.pendingSpace {
+		m = 0
+	}
+	c.put(r, start, end, true)
+	c.marks = m
+}
+
+// fillers are characters that are not format characters (Cf) but draw
+// nothing, or a blank cell, while counting as letters or symbols: they let
+// a sender write a title that looks empty, pad a name with invisible
+// "letters" or fake spacing. Only those with no use in running text are
+// listed; real spaces (Zs) stay.
+var fillers = &unicode.RangeTable{
+	R16: []unicode.Range16{
+		{Lo: 0x034f, Hi: 0x034f, Stride: 1}, // COMBINING GRAPHEME JOINER: invisible, default-ignorable
+		{Lo: 0x115f, Hi: 0x1160, Stride: 1}, // HANGUL CHOSEONG and JUNGSEONG FILLER
+		{Lo: 0x17b4, Hi: 0x17b5, Stride: 1}, // KHMER VOWEL INHERENT AQ, AA: invisible, deprecated
+		{Lo: 0x2800, Hi: 0x2800, Stride: 1}, // BRAILLE PATTERN BLANK: a blank cell that is not a space
+		{Lo: 0x3164, Hi: 0x3164, Stride: 1}, // HANGUL FILLER
+		{Lo: 0xffa0, Hi: 0xffa0, Stride: 1}, // HALFWIDTH HANGUL FILLER
+	},
+	R32: []unicode.Range32{
+		{Lo: 0x16fe4, Hi: 0x16fe4, Stride: 1}, // KHITAN SMALL SCRIPT FILLER
+	},
+}
+
+// isFiller reports whether r is one of the fillers; the only one above the
+// BMP is U+16FE4.
+func isFiller(r rune) bool {
+	if r < 0x10000 {
+		return unicode.Is(fillers, r)
+	}
+	return r == 0x16fe4
 }
 
 // baseless reports whether a combining mark written now would have no base
@@ -266,6 +378,7 @@ func (c *cleaner) put(r rune, start, end int, verbatim bool) {
 	}
 	c.crlf = false
 	c.last = r
+	c.marks = 0
 	if !c.copying {
 		if verbatim && start == c.n {
 			c.n = end
@@ -290,6 +403,7 @@ func (c *cleaner) putRun(start, end int) {
 	}
 	c.crlf = false
 	c.last = rune(c.src[end-1])
+	c.marks = 0
 	if !c.copying {
 		switch {
 		case start == c.n:
@@ -307,6 +421,7 @@ func (c *cleaner) putRun(start, end int) {
 // putSpace writes the one space a run of whitespace collapsed into.
 func (c *cleaner) putSpace() {
 	c.last = ' '
+	c.marks = 0
 	if !c.copying {
 		if c.n < len(c.src) && c.src[c.n] == ' ' {
 			c.n++

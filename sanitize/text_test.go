@@ -128,6 +128,40 @@ var formatCases = []struct {
 	{"VariationSelectorKept", "❤\uFE0F", "❤\uFE0F"},
 	{"CJK", "日本語", "日本語"},
 	{"PrivateUseKept", "\uE0A0 main", "\uE0A0 main"},
+
+	// Stacked combining marks
+	{"ZalgoCut", "Z" + strings.Repeat("\u0334\u0321\u0322\u031b", 10) + "a", "Z\u0334\u0321\u0322\u031ba"},
+	{"ZalgoEveryBase", "a\u0301\u0302\u0303\u0304\u0305b\u0306\u0307\u0308\u0309\u030a\u030b", "a\u0301\u0302\u0303\u0304b\u0306\u0307\u0308\u0309"},
+	{"ZalgoEnclosing", "x" + strings.Repeat("\u20dd", 9), "x\u20dd\u20dd\u20dd\u20dd"},
+	{"ZalgoThroughJoiners", "a" + strings.Repeat("\u200d\u0301", 8), "a\u200d\u0301\u200d\u0301\u200d\u0301\u200d\u0301\u200d\u200d\u200d\u200d"},
+	{"ZalgoSpacingMarks", "\u0915" + strings.Repeat("\u093e\u0901", 5), "\u0915\u093e\u0901\u093e\u0901"},
+	{"ZalgoSupplementary", "a" + strings.Repeat("\U0001D167", 6), "a\U0001D167\U0001D167\U0001D167\U0001D167"},
+	{"ZalgoSplitByEscapes", "a\u0301\x1b[m\u0301\u0301\x1b[m\u0301\u0301\u0301", "a\u0301\u0301\u0301\u0301"},
+	{"MarksCountFromEachBase", "e\u0301\u0301\u0301\u0301 e\u0301\u0301\u0301\u0301", "e\u0301\u0301\u0301\u0301 e\u0301\u0301\u0301\u0301"},
+	{"Vietnamese", "Tiếng Việt có dấu: người, đường, nghiêng", "Tiếng Việt có dấu: người, đường, nghiêng"},
+	{"VietnameseDecomposed", "Vie\u0323\u0302t ngu\u031bo\u031b\u0300i", "Vie\u0323\u0302t ngu\u031bo\u031b\u0300i"},
+	{"Devanagari", "नमस्ते दुनिया, क़ाँ क्षत्रिय", "नमस्ते दुनिया, क़ाँ क्षत्रिय"},
+	{"HebrewPoints", "שָׁלוֹם בְּרֵאשִׁית", "שָׁלוֹם בְּרֵאשִׁית"},
+	{"HebrewDageshShinDotVowelAccent", "\u05e9\u05bc\u05c1\u05b8\u0591", "\u05e9\u05bc\u05c1\u05b8\u0591"},
+	{"Thai", "ภาษาไทย ที่นี่ น้ำ กี่", "ภาษาไทย ที่นี่ น้ำ กี่"},
+	{"Arabic", "مُحَمَّدٌ", "مُحَمَّدٌ"},
+	{"Tibetan", "བསྒྲུབས་", "བསྒྲུབས་"},
+	{"Keycap", "1\uFE0F\u20E3", "1\uFE0F\u20E3"},
+
+	// Invisible fillers
+	{"HangulFiller", "a\u3164b", "ab"},
+	{"HangulFillerOnly", "\u3164\u3164\u3164", ""},
+	{"HangulChoseongFiller", "a\u115Fb", "ab"},
+	{"HangulJungseongFiller", "a\u1160b", "ab"},
+	{"HalfwidthHangulFiller", "a\uFFA0b", "ab"},
+	{"BraillePatternBlank", "a\u2800b", "ab"},
+	{"KhmerInherentVowels", "a\u17B4\u17B5b", "ab"},
+	{"CombiningGraphemeJoiner", "Pay\u034FPal", "PayPal"},
+	{"KhitanFiller", "a\U00016FE4b", "ab"},
+	{"HangulSyllablesKept", "한국어", "한국어"},
+	{"ConjoiningJamoKept", "\u1112\u1161\u11AB", "\u1112\u1161\u11AB"},
+	{"BraillePatternKept", "\u2801\u2803", "\u2801\u2803"},
+	{"IdeographicSpaceKept", "日\u3000本", "日\u3000本"},
 }
 
 func TestText(t *testing.T) {
@@ -162,6 +196,10 @@ func TestLine(t *testing.T) {
 		{"NBSPKept", "a\u00a0\u00a0b", "a\u00a0\u00a0b"},
 		{"Unicode", " 日本  語 ", "日本 語"},
 		{"OSCTitle", "Deploy\x1b]2;owned\x07 done", "Deploy done"},
+		{"ZalgoRow", "H\u0334\u0321\u0322\u031b\u0337\u0338\u0336e  llo", "H\u0334\u0321\u0322\u031be llo"},
+		{"MarksAfterCollapsedSpace", "a\u0301\u0301\u0301\u0301  \u0301\u0301", "a\u0301\u0301\u0301\u0301 \u0301\u0301"},
+		{"FillerTitleIsEmpty", "\u3164 \u2800 \u115F\u1160 \uFFA0", ""},
+		{"FillerSpacing", "a \u2800 \u2800 b", "a b"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -193,6 +231,24 @@ func TestCleanReturnsInput(t *testing.T) {
 	for _, s := range []string{"  a b  ", "\ta\n"} {
 		if allocs := testing.AllocsPerRun(100, func() { _ = Line(s) }); allocs != 0 {
 			t.Errorf("Line(%q) allocated %.0f times", s, allocs)
+		}
+	}
+}
+
+// TestIsMark checks isMark's shortcut range against the Unicode tables.
+func TestIsMark(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if isMark(r) != unicode.In(r, unicode.Mn, unicode.Me, unicode.Mc) {
+			t.Fatalf("isMark(%U) = %v", r, isMark(r))
+		}
+	}
+}
+
+// TestIsFiller checks isFiller's shortcut against the table.
+func TestIsFiller(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if isFiller(r) != unicode.Is(fillers, r) {
+			t.Fatalf("isFiller(%U) = %v", r, isFiller(r))
 		}
 	}
 }
@@ -259,12 +315,15 @@ func TestDecodeRune(t *testing.T) {
 // TestBitmaps checks the BMP lookup tables against the Unicode tables.
 func TestBitmaps(t *testing.T) {
 	for r := rune(0x80); r < 0x10000; r++ {
-		special := unicode.Is(unicode.Cf, r) || r <= 0x9f || r == 0x2028 || r == 0x2029 || r == 0xfffd
+		special := unicode.Is(unicode.Cf, r) || unicode.Is(fillers, r) || r <= 0x9f || r == 0x2028 || r == 0x2029 || r == 0xfffd
 		if bmpSpecial.has(r) != special {
 			t.Fatalf("bmpSpecial.has(%U) = %v", r, !special)
 		}
 		if bmpCombining.has(r) != unicode.In(r, unicode.Mn, unicode.Me) {
 			t.Fatalf("bmpCombining.has(%U) wrong", r)
+		}
+		if bmpMarks.has(r) != unicode.In(r, unicode.Mn, unicode.Me, unicode.Mc) {
+			t.Fatalf("bmpMarks.has(%U) wrong", r)
 		}
 	}
 }

@@ -103,16 +103,25 @@ func encodeASCII(s string) string {
 
 // Hyperlink returns text (sanitized with Line) as an OSC 8 hyperlink to
 // rawURL when SafeURL accepts it, and as plain sanitized text otherwise.
-// An empty text shows the URL itself. Semicolons in the URL are encoded as
-// %3B so that no terminal can mistake them for OSC parameter separators.
+// An empty text shows the URL itself. The URL is embedded byte for byte:
+// an OSC 8 sequence puts its parameters before the second ';' only, so a
+// ';' in the URI is legal (re-encoding it as %3B would change the URL for
+// servers that tell them apart), and SafeURL's normal form holds no byte
+// that could end the sequence (ESC, BEL, C1 ST: all percent-encoded).
 func Hyperlink(rawURL, text string) string {
+	return CurrentWidthMode().Hyperlink(rawURL, text)
+}
+
+// Hyperlink is the package's Hyperlink in mode m: the text is prepared
+// with m.Line.
+func (m WidthMode) Hyperlink(rawURL, text string) string {
 	u, ok := SafeURL(rawURL)
-	label := Line(text)
+	label := m.Line(text)
 	if label == "" {
 		if ok {
 			label = u
 		} else {
-			label = Line(rawURL)
+			label = m.Line(rawURL)
 		}
 	}
 	if !ok {
@@ -137,6 +146,5 @@ func wrapOSC8(safeURL, label string) string {
 	if len(safeURL) > MaxHyperlinkURL {
 		return label
 	}
-	safeURL = strings.ReplaceAll(safeURL, ";", "%3B")
 	return "\x1b]8;;" + safeURL + "\x1b\\" + label + "\x1b]8;;\x1b\\"
 }

@@ -20,6 +20,7 @@ func TestSafeURL(t *testing.T) {
 		{"IDN", "https://bücher.example/ä", "https://xn--bcher-kva.example/%C3%A4", true},
 		{"BidiInQuery", "https://example.com/?q=\u202Eevil", "https://example.com/?q=%E2%80%AEevil", true},
 		{"Semicolon", "https://example.com/a;b", "https://example.com/a;b", true},
+		{"SemicolonsEverywhere", "https://example.com/a;b?x=1;y=2#f;g", "https://example.com/a;b?x=1;y=2#f;g", true},
 		{"Javascript", "javascript:alert(1)", "", false},
 		{"JavascriptUpper", "JaVaScRiPt:alert(1)", "", false},
 		{"Data", "data:text/html,<script>", "", false},
@@ -64,7 +65,8 @@ func TestHyperlink(t *testing.T) {
 		name, url, text, want string
 	}{
 		{"Safe", "https://example.com", "Example", "\x1b]8;;https://example.com\x1b\\Example\x1b]8;;\x1b\\"},
-		{"SemicolonEncoded", "https://example.com/a;b", "x", "\x1b]8;;https://example.com/a%3Bb\x1b\\x\x1b]8;;\x1b\\"},
+		{"SemicolonKept", "https://example.com/a;b?x=1;y=2", "x", "\x1b]8;;https://example.com/a;b?x=1;y=2\x1b\\x\x1b]8;;\x1b\\"},
+		{"EncodedSemicolonKept", "https://example.com/a%3Bb", "x", "\x1b]8;;https://example.com/a%3Bb\x1b\\x\x1b]8;;\x1b\\"},
 		{"EmptyTextShowsURL", "https://example.com", "", "\x1b]8;;https://example.com\x1b\\https://example.com\x1b]8;;\x1b\\"},
 		{"TextSanitized", "https://example.com", "a\x1b]8;;https://evil\x1b\\b", "\x1b]8;;https://example.com\x1b\\ab\x1b]8;;\x1b\\"},
 		{"Unsafe", "javascript:alert(1)", "click", "click"},
@@ -78,6 +80,12 @@ func TestHyperlink(t *testing.T) {
 				t.Errorf("Hyperlink(%q, %q) = %q, want %q", tc.url, tc.text, got, tc.want)
 			}
 		})
+	}
+}
+
+func TestHyperlinkCodepoint(t *testing.T) {
+	if got, want := Codepoint.Hyperlink("https://e.com", "👩\u200d💻"), "\x1b]8;;https://e.com\x1b\\👩💻\x1b]8;;\x1b\\"; got != want {
+		t.Errorf("Codepoint.Hyperlink = %q, want %q", got, want)
 	}
 }
 
@@ -135,4 +143,26 @@ func equalSpans(a, b []Span) bool {
 		}
 	}
 	return true
+}
+
+// TestSemicolonURLSurvives follows a URL with semicolons through every
+// path that can put it in an OSC 8 sequence: its bytes must arrive as sent.
+func TestSemicolonURLSurvives(t *testing.T) {
+	const u = "https://example.com/a;b?x=1;y=2"
+	osc := "\x1b]8;;" + u + "\x1b\\"
+	if got, ok := SafeURL(u); !ok || got != u {
+		t.Errorf("SafeURL = %q, %v", got, ok)
+	}
+	if got := Hyperlink(u, "t"); !strings.HasPrefix(got, osc) {
+		t.Errorf("Hyperlink = %q", got)
+	}
+	if got := WrapHyperlink(u, "t"); !strings.HasPrefix(got, osc) {
+		t.Errorf("WrapHyperlink = %q", got)
+	}
+	if sp := Linkify("see " + u + " now"); len(sp) != 3 || sp[1].Href != u || sp[1].Text != u {
+		t.Errorf("Linkify = %+v", sp)
+	}
+	if sp := HTML(`<a href="` + u + `">t</a>`); len(sp) != 1 || sp[0].Href != u {
+		t.Errorf("HTML = %+v", sp)
+	}
 }

@@ -17,14 +17,24 @@ func eastAsian() bool {
 	return err == nil && ea
 }
 
-// Width returns the number of terminal cells s occupies, measured per
-// grapheme cluster exactly as lipgloss measures it (charmbracelet/x/ansi
-// StringWidth), so that layouts built from it never break. Pass sanitized
-// one-line text: escape sequences count as zero cells, and so do newlines
-// and tabs (lipgloss expands tabs itself when it renders).
+// Width returns the number of terminal cells s occupies in the
+// process-wide width mode. Pass sanitized one-line text, possibly styled:
+// escape sequences count as zero cells, and so do newlines and tabs
+// (lipgloss expands tabs itself when it renders).
 func Width(s string) int {
+	return CurrentWidthMode().Width(s)
+}
+
+// Width is the package's Width in mode m. In Grapheme mode it measures
+// per grapheme cluster exactly as lipgloss measures it (charmbracelet/x/ansi
+// StringWidth), so that layouts built from it never break; in Codepoint
+// mode it sums the width of every code point, as tmux does.
+func (m WidthMode) Width(s string) int {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= del {
+			if m.codepoint() {
+				return cpStringWidth(s)
+			}
 			return ansi.StringWidth(s)
 		}
 	}
@@ -32,26 +42,34 @@ func Width(s string) int {
 }
 
 // Truncate returns Line(s) cut to at most width cells, with tail appended
-// when anything was cut. It never splits a grapheme cluster (emoji, ZWJ
-// sequences, flags, a letter and its combining marks), never exceeds width,
-// and trims the spaces left before the tail. The tail is sanitized with Line
-// too; a tail wider than width is left out. Truncate(s, w, "…") is the way
-// to fit untrusted text into a column.
+// when anything was cut, in the process-wide width mode. It never splits
+// a grapheme cluster (emoji, ZWJ sequences, flags, a letter and its
+// combining marks), never exceeds width, and trims the spaces left before
+// the tail. The tail is sanitized with Line too; a tail wider than width
+// is left out. Truncate(s, w, "…") is the way to fit untrusted text into
+// a column.
 func Truncate(s string, width int, tail string) string {
+	return CurrentWidthMode().Truncate(s, width, tail)
+}
+
+// Truncate is the package's Truncate in mode m: m.Line(s) cut to at most
+// width cells as m counts them.
+func (m WidthMode) Truncate(s string, width int, tail string) string {
 	if width <= 0 {
 		return ""
 	}
-	s = Line(s)
+	s = m.Line(s)
 	ascii := isASCII(s) // and printable, as s is clean
 	if ascii && len(s) <= width {
 		return s
 	}
+	cp := m.codepoint()
 	var cuts [maxQuickTail + 1]int
-	if !ascii && fit(s, width, &cuts) {
+	if !ascii && fit(s, width, &cuts, cp) {
 		return s
 	}
-	tail = Line(tail)
-	tw := Width(tail)
+	tail = m.Line(tail)
+	tw := m.Width(tail)
 	if tw > width {
 		tail, tw = "", 0
 	}
@@ -62,7 +80,7 @@ func Truncate(s string, width int, tail string) string {
 	case tw <= maxQuickTail:
 		cut = cuts[tw]
 	default:
-		fit(s, width-tw, &cuts)
+		fit(s, width-tw, &cuts, cp)
 		cut = cuts[0]
 	}
 	// Drop the spaces before the tail. A space after a non-ASCII rune may
@@ -81,10 +99,12 @@ const maxQuickTail = 3
 // s fits in width cells. cuts[k] receives the end of the longest prefix
 // that fits in width-k cells and ends on a cluster boundary.
 //
-// Cluster widths follow charmbracelet/x/ansi StringWidth, which lipgloss
-// uses: an ASCII byte is one cell even when combining marks follow it (they
-// are measured on their own), any other cluster is measured by displaywidth.
-func fit(s string, width int, cuts *[maxQuickTail + 1]int) bool {
+// In Grapheme mode cluster widths follow charmbracelet/x/ansi
+// StringWidth, which lipgloss uses: an ASCII byte is one cell even when
+// combining marks follow it (they are measured on their own), any other
+// cluster is measured by displaywidth. In Codepoint mode a cluster is as
+// wide as its code points together.
+func fit(s string, width int, cuts *[maxQuickTail + 1]int, cp bool) bool {
 	*cuts = [maxQuickTail + 1]int{}
 	used, i := 0, 0
 	// Two ASCII bytes in a row (no CR in a clean line) always have a
@@ -108,6 +128,8 @@ func fit(s string, width int, cuts *[maxQuickTail + 1]int) bool {
 		switch {
 		case len(c) == 1:
 			used++
+		case cp:
+			used += cpClusterWidth(c)
 		case c[0] < 0x80: // ASCII then extenders: ansi measures them apart
 			used += 1 + ansi.StringWidth(c[1:])
 		default:
@@ -127,6 +149,18 @@ func fit(s string, width int, cuts *[maxQuickTail + 1]int) bool {
 		}
 	}
 	return true
+}
+
+// cpClusterWidth is the width of the grapheme cluster c in Codepoint mode:
+// that of its code points together.
+func cpClusterWidth(c string) int {
+	w := 0
+	for j := 0; j < len(c); {
+		r, size := decodeRune(c, j)
+		w += cpWidth(r)
+		j += size
+	}
+	return w
 }
 
 func isASCII(s string) bool {
