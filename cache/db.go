@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mattn/go-sqlite3" // also registers the "sqlite3" driver
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 )
 
 // Connection settings, each with its reason.
@@ -183,8 +183,7 @@ func (db *DB) switchToWAL(ctx context.Context) (string, error) {
 	for {
 		var mode string
 		err := db.write.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode)
-		var se sqlite3.Error
-		if err == nil || !errors.As(err, &se) || se.Code != sqlite3.ErrBusy || time.Now().After(deadline) {
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
 			return mode, err
 		}
 		t := time.NewTimer(wait)

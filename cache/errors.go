@@ -3,8 +3,6 @@ package cache
 import (
 	"errors"
 	"fmt"
-
-	"github.com/mattn/go-sqlite3"
 )
 
 // Errors a caller can test with errors.Is. The wrapped errors carry the
@@ -37,16 +35,6 @@ func damaged(path, op string, why error) error {
 func wayOut(path string) string {
 	return fmt.Sprintf("Move it aside (for example: mv %q %q) and pobox will start a new cache; "+
 		"messages still on Pushover are downloaded again", path, path+".broken")
-}
-
-// isCorrupt reports whether err is SQLite saying that the file is not a
-// database or is damaged.
-func isCorrupt(err error) bool {
-	var se sqlite3.Error
-	if errors.As(err, &se) {
-		return se.Code == sqlite3.ErrCorrupt || se.Code == sqlite3.ErrNotADB
-	}
-	return false
 }
 
 // wrapErr translates driver errors at the storage edge: a damaged file
