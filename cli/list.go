@@ -62,14 +62,20 @@ func runList(ctx context.Context, a *app, cfg *config, mf messageFilter, asJSON 
 		return err
 	}
 	defer db.Close()
-	out := bufio.NewWriterSize(a.stdout, 64<<10)
+	return printList(ctx, a.stdout, terminalWidth(a.stdout), db, mf, asJSON, limit)
+}
+
+// printList prints the messages of db matching mf to w: a table width
+// cells wide (0: no limit), or JSON lines.
+func printList(ctx context.Context, w io.Writer, width int, db *cache.DB, mf messageFilter, asJSON bool, limit int) error {
+	out := bufio.NewWriterSize(w, 64<<10)
 	var tbl *table
 	if !asJSON {
-		tbl = newTable(out, terminalWidth(a.stdout), time.Now())
+		tbl = newTable(out, width, time.Now())
 	}
 	enc := json.NewEncoder(out)
 	n := 0
-	err = eachMessage(ctx, db, mf, limit, func(m cache.Message) error {
+	err := eachMessage(ctx, db, mf, limit, func(m cache.Message) error {
 		n++
 		if tbl != nil {
 			tbl.row(m)

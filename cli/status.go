@@ -83,20 +83,9 @@ type statusReport struct {
 // readStatus gathers the report from the session file, the lock and the
 // cache, creating none of them.
 func readStatus(ctx context.Context, cfg *config) (*statusReport, error) {
-	rep := &statusReport{Cache: cfg.CachePath}
-	login, err := session.Load(cfg.SessionPath)
-	switch {
-	case errors.Is(err, session.ErrNoSession):
-	case err != nil:
+	rep, err := readStatusLogin(cfg)
+	if err != nil {
 		return nil, err
-	default:
-		rep.LoggedIn, rep.User = true, shortKey(login.UserKey)
-		rep.Device, rep.DeviceID = login.DeviceName, login.DeviceID
-	}
-	if _, err := os.Stat(cfg.LockPath); err == nil {
-		if rep.Held, err = inboxsync.Held(cfg.LockPath); err != nil {
-			return nil, err
-		}
 	}
 	if _, err := os.Stat(cfg.CachePath); errors.Is(err, os.ErrNotExist) {
 		return rep, nil
@@ -111,6 +100,27 @@ func readStatus(ctx context.Context, cfg *config) (*statusReport, error) {
 	defer db.Close()
 	if rep.Status, err = inboxsync.ReadStatus(ctx, db); err != nil {
 		return nil, err
+	}
+	return rep, nil
+}
+
+// readStatusLogin is the part of the report that does not come from the
+// cache: the login and the holder lock.
+func readStatusLogin(cfg *config) (*statusReport, error) {
+	rep := &statusReport{Cache: cfg.CachePath}
+	login, err := session.Load(cfg.SessionPath)
+	switch {
+	case errors.Is(err, session.ErrNoSession):
+	case err != nil:
+		return nil, err
+	default:
+		rep.LoggedIn, rep.User = true, shortKey(login.UserKey)
+		rep.Device, rep.DeviceID = login.DeviceName, login.DeviceID
+	}
+	if _, err := os.Stat(cfg.LockPath); err == nil {
+		if rep.Held, err = inboxsync.Held(cfg.LockPath); err != nil {
+			return nil, err
+		}
 	}
 	return rep, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -82,13 +83,20 @@ func runWatch(ctx context.Context, a *app, cfg *config, mf messageFilter, o watc
 		defer runner.Close() // before the stack: it may still read the cache
 	}
 	st.start(ctx)
+	return streamWatch(ctx, a.stdout, log, db, en.Events(), mf, runner, o.backlog)
+}
 
-	enc := json.NewEncoder(a.stdout)
+// streamWatch prints each new message matching mf as a JSON line to w
+// (or, with a runner, hands them to it) as events arrive, until ctx ends
+// or events closes. log receives the events (logEvent).
+func streamWatch(ctx context.Context, w io.Writer, log *slog.Logger, db *cache.DB, events <-chan inboxsync.Event,
+	mf messageFilter, runner *hookRunner, backlog bool) error {
+	enc := json.NewEncoder(w)
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case ev, ok := <-en.Events():
+		case ev, ok := <-events:
 			if !ok {
 				return nil
 			}
@@ -97,7 +105,7 @@ func runWatch(ctx context.Context, a *app, cfg *config, mf messageFilter, o watc
 			case inboxsync.SessionEnded:
 				return sessionEnded(ev)
 			case inboxsync.Synced:
-				if ev.Backlog && !o.backlog {
+				if ev.Backlog && !backlog {
 					continue
 				}
 				var batch []cache.Message
