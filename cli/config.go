@@ -40,6 +40,7 @@ type config struct {
 	User         string        // publisher user/group key for `pobox send`
 	DeviceName   string        // device name `pobox login` proposes; "" = host name
 	Hooks        []*hook       // [[hooks]]: commands the websocket's holder runs for new messages
+	Serve        serveSettings // [serve]: pobox serve's listen address and limits
 
 	File        string // the config file that was read; "" if none
 	ConfigDir   string // $XDG_CONFIG_HOME/pobox: config.toml, session.json
@@ -64,6 +65,7 @@ type fileConfig struct {
 	User         string       `toml:"user"`
 	DeviceName   string       `toml:"device_name"`
 	Hooks        []hookConfig `toml:"hooks"`
+	Serve        serveFile    `toml:"serve"`
 }
 
 // hookConfig is one [[hooks]] table: the command, and which messages.
@@ -191,6 +193,9 @@ func (c *config) readFile(a *app, path string, explicit bool) error {
 			return fmt.Errorf("%s: %w", src(fmt.Sprintf("hooks[%d]", i)), err)
 		}
 		c.Hooks = append(c.Hooks, h)
+	}
+	if err := c.Serve.read(md, f.Serve, src); err != nil {
+		return err
 	}
 	if md.IsDefined("bell_interval") {
 		d, err := parseBellInterval(f.BellInterval)

@@ -199,6 +199,7 @@ func newRootCmd(a *app) *cobra.Command {
 		{groupScripting, newDeleteCmd(a)},
 		{groupServer, newDaemonCmd(a)},
 		{groupServer, newSandboxCmd(a)},
+		{groupServer, newServeCmd(a)},
 		{"", newVersionCmd(a)},
 	} {
 		c.cmd.GroupID = c.group
