@@ -169,12 +169,12 @@ func TestHubState(t *testing.T) {
 	src <- inboxsync.Connected{Holder: true}
 	src <- inboxsync.SessionEnded{Reason: inboxsync.EndLoggedOut}
 	for range 2 { // Connected replaced Disconnected
-		<-first.C()
+		receive(t, first)
 	}
 	late := h.subscribe()
 	want := []inboxsync.Event{inboxsync.Connected{Holder: true}, inboxsync.SessionEnded{Reason: inboxsync.EndLoggedOut}}
 	for _, w := range want {
-		if got := <-late.C(); !reflect.DeepEqual(got, w) {
+		if got := receive(t, late); !reflect.DeepEqual(got, w) {
 			t.Errorf("late subscriber got %#v first, want %#v", got, w)
 		}
 	}
@@ -209,4 +209,16 @@ func TestHubEngineCloses(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the subscription stayed open after the engine closed")
 	}
+}
+
+// receive returns the subscriber's next event, failing after 10 s.
+func receive(t *testing.T, s *subscriber) inboxsync.Event {
+	t.Helper()
+	select {
+	case ev := <-s.C():
+		return ev
+	case <-time.After(10 * time.Second):
+		t.Fatal("no event within 10s")
+	}
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	gossh "golang.org/x/crypto/ssh"
 
+	"pobox/cache"
 	inboxsync "pobox/sync"
 )
 
@@ -139,6 +140,26 @@ func TestColours(t *testing.T) {
 	}
 }
 
+// TestBellPerSession: a new priority-1 message rings in every inbox,
+// each on its own client's terminal.
+func TestBellPerSession(t *testing.T) {
+	ts, en := fakeServer(t, 1, func(c *Config) { c.BellInterval = time.Hour })
+	c := ts.dial(ts.signers[0])
+	a, b := openInbox(t, c, 80, 24), openInbox(t, c, 100, 30)
+	a.waitText(t, "connected")
+	b.waitText(t, "connected")
+	m := cache.Message{ID: 2000, UMID: 2000, AID: 1, Title: "Disk almost full", App: "Monitoring", Priority: 1, Date: testNow.Unix()}
+	fresh, err := en.db.Ingest(context.Background(), cache.Batch{Device: 1, Messages: []cache.Message{m}})
+	if err != nil || len(fresh) != 1 {
+		t.Fatalf("ingest: %+v, %v", fresh, err)
+	}
+	en.events <- inboxsync.Synced{At: testNow, New: []int64{fresh[0].Key}, MaxPriority: 1}
+	for _, cl := range []*client{a, b} {
+		cl.waitText(t, "Disk almost full")
+		cl.waitBell(t)
+	}
+}
+
 // TestResize: a window change re-lays the screen for the new size.
 func TestResize(t *testing.T) {
 	ts, _ := fakeServer(t, 1, nil)
@@ -167,7 +188,7 @@ func TestCommands(t *testing.T) {
 			mu.Lock()
 			got = append(got, cmd)
 			mu.Unlock()
-			cmd.Stdout.Write([]byte("ran " + strings.Join(cmd.Args, " ") + "\n"))
+			cmd.Stdout.Write([]byte("ran " + strings.Join(cmd.Args, " ") + "\x1b[2J\n"))
 			cmd.Stderr.Write([]byte("a \x1b[31mred\x1b[0m warning\n"))
 			if cmd.Args[0] == "status" {
 				return 3
@@ -204,11 +225,35 @@ func TestCommands(t *testing.T) {
 			}
 		})
 	}
+	t.Run("with a terminal", func(t *testing.T) {
+		// ssh -t HOST list: the output goes to a terminal for certain,
+		// so stdout is filtered too, and the command knows the width.
+		sess, err := cl.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sess.Close()
+		var out syncBuffer
+		sess.Stdout = &out
+		if err := sess.RequestPty("xterm", 24, 77, gossh.TerminalModes{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := sess.Run("list"); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), "ran list") || strings.Contains(out.String(), "\x1b") {
+			t.Errorf("stdout %q; want the output without escapes", out.String())
+		}
+	})
 	mu.Lock()
 	defer mu.Unlock()
 	for _, c := range got {
-		if c.Width != 0 {
-			t.Errorf("%v: width %d without a terminal, want 0", c.Args, c.Width)
+		want := 0
+		if c.Args[0] == "list" && len(c.Args) == 1 {
+			want = 77
+		}
+		if c.Width != want {
+			t.Errorf("%v: width %d, want %d", c.Args, c.Width, want)
 		}
 	}
 }

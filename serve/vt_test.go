@@ -361,6 +361,26 @@ func (v *vt) waitFor(t testing.TB, what string, cond func(screen string) bool) s
 	}
 }
 
+// waitBell waits until the terminal has rung.
+func (v *vt) waitBell(t testing.TB) {
+	t.Helper()
+	stop := time.AfterFunc(10*time.Second, func() {
+		v.mu.Lock()
+		v.cond.Broadcast()
+		v.mu.Unlock()
+	})
+	defer stop.Stop()
+	deadline := time.Now().Add(10 * time.Second)
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for v.bells == 0 {
+		if time.Now().After(deadline) || v.eof {
+			t.Fatalf("the terminal never rang; it shows:\n%s", v.textLocked())
+		}
+		v.cond.Wait()
+	}
+}
+
 // waitText waits until the screen contains s.
 func (v *vt) waitText(t testing.TB, s string) string {
 	t.Helper()
