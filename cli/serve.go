@@ -296,6 +296,10 @@ func waitingReceipts(ctx context.Context, db *cache.DB) ([]string, error) {
 	return out, err
 }
 
+// servedAckBeforeFlush, when a test sets it, runs between queueing and
+// Flush: there it lets the engine's replay win the race.
+var servedAckBeforeFlush func(ctx context.Context, st *stack)
+
 // servedAckWait bounds how long ack waits for the engine's own replay to
 // report; what has not been carried out by then is reported queued.
 const servedAckWait = 30 * time.Second
@@ -331,6 +335,9 @@ func servedAck(ctx context.Context, w io.Writer, st *stack, events <-chan inboxs
 			delete(pending, act.Receipt)
 			results = append(results, ev)
 		}
+	}
+	if servedAckBeforeFlush != nil {
+		servedAckBeforeFlush(ctx, st)
 	}
 	for _, ev := range st.en.Flush(ctx) {
 		take(ev)
