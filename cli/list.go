@@ -62,16 +62,28 @@ func runList(ctx context.Context, a *app, cfg *config, mf messageFilter, asJSON 
 		return err
 	}
 	defer db.Close()
-	return printList(ctx, a.stdout, terminalWidth(a.stdout), db, mf, asJSON, limit)
+	return printList(ctx, a.stdout, terminalWidth(a.stdout), db, listDevice(ctx, cfg, db), mf, asJSON, limit)
+}
+
+// listDevice is the cache's number of the current login's device, or 0
+// when there is none: the table marks the rows of other devices.
+func listDevice(ctx context.Context, cfg *config, db *cache.DB) int64 {
+	if dev, err := currentDevice(ctx, cfg, db); err == nil {
+		return dev.N
+	}
+	return 0
 }
 
 // printList prints the messages of db matching mf to w: a table width
-// cells wide (0: no limit), or JSON lines.
-func printList(ctx context.Context, w io.Writer, width int, db *cache.DB, mf messageFilter, asJSON bool, limit int) error {
+// cells wide (0: no limit), its rows of devices other than device
+// marked, or JSON lines.
+func printList(ctx context.Context, w io.Writer, width int, db *cache.DB, device int64, mf messageFilter, asJSON bool, limit int) error {
 	out := bufio.NewWriterSize(w, 64<<10)
 	var tbl *table
 	if !asJSON {
 		tbl = newTable(out, width, time.Now())
+		// Ids count per device: rows of an earlier login's device say so.
+		tbl.device = device
 	}
 	enc := json.NewEncoder(out)
 	n := 0
@@ -111,7 +123,8 @@ type table struct {
 	w       io.Writer
 	width   int
 	now     time.Time
-	idWidth int // 0 until the header is printed
+	idWidth int   // 0 until the header is printed
+	device  int64 // the current login's device; others' rows name theirs
 }
 
 const (
@@ -141,6 +154,13 @@ func (t *table) row(m cache.Message) {
 			body = sanitize.Line(sanitize.PlainText(sanitize.HTML(m.Message)))
 		}
 		text += ": " + body
+	}
+	if t.device != 0 && m.Device != t.device {
+		name := sanitize.Line(m.DeviceName)
+		if name == "" {
+			name = "earlier device"
+		}
+		text = "[" + name + "] " + text
 	}
 	t.line(fmt.Sprintf("%s %-*d %-*s %-*s %s ", mark, t.idWidth, m.ID, dateWidth, shortDate(m.Time(), t.now),
 		prioWidth, priorityMark(m), pad(sanitize.Truncate(sanitize.Line(m.App), appWidth, "…"), appWidth)), text)

@@ -212,7 +212,7 @@ func newServedRoot(a *app, cfg *config, st *stack, c serve.Command) *cobra.Comma
 		if err != nil {
 			return err
 		}
-		return printList(cmd.Context(), a.stdout, c.Width, st.db, mf, *listJSON, *limit)
+		return printList(cmd.Context(), a.stdout, c.Width, st.db, listDevice(cmd.Context(), cfg, st.db), mf, *listJSON, *limit)
 	}
 
 	status := &cobra.Command{
