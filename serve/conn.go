@@ -40,6 +40,7 @@ func recordOf(ctx ssh.Context) *connRecord {
 type trackedConn struct {
 	net.Conn
 	s     *Server
+	ctx   ssh.Context
 	rec   *connRecord
 	grace *time.Timer
 	once  sync.Once
@@ -51,7 +52,7 @@ type trackedConn struct {
 func (s *Server) trackConn(ctx ssh.Context, conn net.Conn) net.Conn {
 	rec := &connRecord{addr: conn.RemoteAddr().String(), start: time.Now()}
 	ctx.SetValue(connKey{}, rec)
-	c := &trackedConn{Conn: conn, s: s, rec: rec}
+	c := &trackedConn{Conn: conn, s: s, ctx: ctx, rec: rec}
 	s.mu.Lock()
 	if s.stopping {
 		s.mu.Unlock()
@@ -71,33 +72,41 @@ func (s *Server) trackConn(ctx ssh.Context, conn net.Conn) net.Conn {
 	return c
 }
 
-// Close closes the connection once, and logs it if it never got to a
-// session.
+// Close closes the connection once. One that logged in but never
+// opened a session is logged here; one whose handshake failed is logged
+// by connFailed, which x/crypto calls after closing it.
 func (c *trackedConn) Close() error {
 	err := c.Conn.Close()
 	c.once.Do(func() {
 		c.grace.Stop()
 		s := c.s
+		loggedIn := c.ctx.Value(ssh.ContextKeyConn) != nil // set once the handshake succeeded
 		s.mu.Lock()
 		delete(s.conns, c)
-		delete(s.starting, c.rec.addr)
+		if loggedIn {
+			delete(s.starting, c.rec.addr)
+		}
 		s.mu.Unlock()
-		if !c.rec.session.Load() {
-			c.rec.mu.Lock()
-			refused, failed := c.rec.refused, c.rec.failed
-			c.rec.mu.Unlock()
-			attrs := []any{"addr", c.rec.addr, "after", time.Since(c.rec.start).Round(time.Millisecond)}
-			if len(refused) > 0 {
-				attrs = append(attrs, "refused_keys", refused)
-			}
-			if failed != nil {
-				attrs = append(attrs, "why", failed.Error())
-			}
-			s.log.Info("ssh connection closed before a session", attrs...)
+		if loggedIn && !c.rec.session.Load() {
+			s.log.Info("ssh connection closed before a session", c.rec.attrs()...)
 		}
 		s.connWG.Done()
 	})
 	return err
+}
+
+// attrs are the record's fields for the log.
+func (r *connRecord) attrs() []any {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	attrs := []any{"addr", r.addr, "after", time.Since(r.start).Round(time.Millisecond)}
+	if len(r.refused) > 0 {
+		attrs = append(attrs, "refused_keys", r.refused)
+	}
+	if r.failed != nil {
+		attrs = append(attrs, "why", r.failed.Error())
+	}
+	return attrs
 }
 
 // errLoginGrace is why a connection that took too long to log in closed.
@@ -120,12 +129,17 @@ func (r *connRecord) fail(err error) {
 // connFailed is the ssh server's ConnectionFailedCallback: the handshake
 // failed (refused keys, too many attempts, a client that went away).
 func (s *Server) connFailed(conn net.Conn, err error) {
+	addr := conn.RemoteAddr().String()
 	s.mu.Lock()
-	rec := s.starting[conn.RemoteAddr().String()]
+	rec := s.starting[addr]
+	delete(s.starting, addr)
 	s.mu.Unlock()
-	if rec != nil {
-		rec.fail(err)
+	if rec == nil {
+		s.log.Info("ssh login refused", "addr", addr, "why", err.Error())
+		return
 	}
+	rec.fail(err)
+	s.log.Info("ssh login refused", rec.attrs()...)
 }
 
 // publicKeyAllowed is the public-key callback. It reads authorized_keys

@@ -58,9 +58,15 @@ func TestAuth(t *testing.T) {
 			}
 		})
 	}
-	// Refused connections are logged with the keys they offered.
-	waitUntil(t, "the log names a refused key", func() bool {
-		return strings.Contains(ts.logBuf.String(), fingerprint(strangers[0].PublicKey()))
+	// Refused connections are logged with the keys they offered and why.
+	waitUntil(t, "the log names a refused key and why", func() bool {
+		for _, l := range strings.Split(ts.logBuf.String(), "\n") {
+			if strings.Contains(l, `msg="ssh login refused"`) && strings.Contains(l, "why=") &&
+				strings.Contains(l, fingerprint(strangers[0].PublicKey())) {
+				return true
+			}
+		}
+		return false
 	})
 }
 
