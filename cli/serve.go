@@ -18,6 +18,7 @@ import (
 	"pobox/serve"
 	inboxsync "pobox/sync"
 	"pobox/themes"
+	"pobox/ui"
 )
 
 // serveSettings are the [serve] table of config.toml.
@@ -119,13 +120,12 @@ func runServe(ctx context.Context, a *app, cfg *config) error {
 				fmt.Fprintf(a.stderr, "pobox serve: %s (the inboxes show the cache meanwhile)\n", end.Text)
 			}
 		},
-		Exec:         servedExec(cfg, st),
-		Theme:        th,
-		Title:        "pobox",
-		BellInterval: uiBell(cfg.BellInterval),
-		MaxSessions:  cfg.Serve.MaxSessions,
-		IdleTimeout:  cfg.Serve.IdleTimeout,
-		Logger:       st.log,
+		Exec:        servedExec(cfg, st),
+		Theme:       th,
+		UI:          ui.Options{Title: "pobox", BellInterval: uiBell(cfg.BellInterval)},
+		MaxSessions: cfg.Serve.MaxSessions,
+		IdleTimeout: cfg.Serve.IdleTimeout,
+		Logger:      st.log,
 	})
 	if err != nil {
 		return err

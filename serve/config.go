@@ -59,12 +59,13 @@ type Config struct {
 	// Theme is the colour theme; each session's styles are built from it
 	// for that client's terminal. Zero: themes.Default().
 	Theme themes.Theme
-	// Title is shown in each inbox's status bar; "" means "pobox".
-	Title string
-	// BellInterval is ui.Options.BellInterval.
-	BellInterval time.Duration
-	// Now is the clock of the inboxes; nil means time.Now.
-	Now func() time.Time
+	// UI is what every inbox starts from (the title, the bell's
+	// interval, the clock, ...). Each session sets its own DB, Engine,
+	// Styles and terminal; Opener and Login stay nil: a browser on the
+	// server would open for nobody (the link is shown to click), and
+	// logging in is done on the server's own terminal. Title "" means
+	// "pobox".
+	UI ui.Options
 
 	// MaxSessions is how many sessions (inboxes and commands) may run at
 	// once; 0 means DefaultMaxSessions.
@@ -129,12 +130,10 @@ func (c *Config) defaults() error {
 	if c.Listen == "" {
 		c.Listen = DefaultListen
 	}
-	if c.Title == "" {
-		c.Title = "pobox"
+	if c.UI.Title == "" {
+		c.UI.Title = "pobox"
 	}
-	if c.Now == nil {
-		c.Now = time.Now
-	}
+	c.UI.Opener, c.UI.Login = nil, nil
 	if c.Theme.Name == "" {
 		c.Theme = themes.Default()
 	}

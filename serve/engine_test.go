@@ -81,7 +81,7 @@ func (e *sandboxEnv) publish(t testing.TB, title string, prio int) sandbox.Publi
 // published once appears in both.
 func TestPublishedReachesEverySession(t *testing.T) {
 	env := newSandboxEnv(t)
-	ts := startServer(t, env.db, env.en, 2, func(c *Config) { c.Now = nil })
+	ts := startServer(t, env.db, env.en, 2, func(c *Config) { c.UI.Now = nil })
 	a := openInbox(t, ts.dial(ts.signers[0]), 80, 24)
 	b := openInbox(t, ts.dial(ts.signers[1]), 100, 30)
 	a.waitText(t, "connected")
@@ -95,7 +95,7 @@ func TestPublishedReachesEverySession(t *testing.T) {
 // sandbox records the receipt, and the other session's banner goes.
 func TestAckClearsEveryBanner(t *testing.T) {
 	env := newSandboxEnv(t)
-	ts := startServer(t, env.db, env.en, 1, func(c *Config) { c.Now = nil })
+	ts := startServer(t, env.db, env.en, 1, func(c *Config) { c.UI.Now = nil })
 	c := ts.dial(ts.signers[0])
 	a := openInbox(t, c, 80, 24)
 	b := openInbox(t, c, 80, 24)

@@ -164,8 +164,7 @@ func startServer(t *testing.T, db *cache.DB, engine ui.Engine, n int, adjust fun
 		AuthorizedKeysPath: ts.akPath,
 		DB:                 db,
 		Engine:             engine,
-		Now:                func() time.Time { return testNow },
-		BellInterval:       -1,
+		UI:                 ui.Options{Now: func() time.Time { return testNow }, BellInterval: -1},
 		Logger:             newTestLogger(ts.logBuf),
 	}
 	if adjust != nil {

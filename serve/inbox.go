@@ -59,20 +59,13 @@ func (s *Server) newProgram(sess ssh.Session) *tea.Program {
 	sub := s.hub.subscribe()
 	out := &lockedWriter{w: sess}
 	run := &inboxRun{sub: sub, in: newActivityReader(sess), done: make(chan struct{})}
-	opts := ui.Options{
-		DB:           s.cfg.DB,
-		Engine:       sessionEngine{Engine: s.cfg.Engine, events: sub.C()},
-		Styles:       &styles,
-		Now:          s.cfg.Now,
-		BellInterval: s.cfg.BellInterval,
-		// The bell and OSC 52 copies go to this client's terminal, each
-		// write whole between two of the renderer's frames.
-		Bell:  out,
-		Title: s.cfg.Title,
-		// No Opener: a browser on the server would open for nobody; the
-		// link is shown for the client to click. No Login: logging in is
-		// done on the server's own terminal.
-	}
+	opts := s.cfg.UI
+	opts.DB = s.cfg.DB
+	opts.Engine = sessionEngine{Engine: s.cfg.Engine, events: sub.C()}
+	opts.Styles = &styles
+	// The bell and OSC 52 copies go to this client's terminal, each write
+	// whole between two of the renderer's frames.
+	opts.Bell = out
 	run.p = tea.NewProgram(ui.New(opts),
 		tea.WithInput(run.in), tea.WithOutput(out),
 		tea.WithAltScreen(), tea.WithMouseCellMotion(),

@@ -149,7 +149,7 @@ func TestColours(t *testing.T) {
 // TestBellPerSession: a new priority-1 message rings in every inbox,
 // each on its own client's terminal.
 func TestBellPerSession(t *testing.T) {
-	ts, en := fakeServer(t, 1, func(c *Config) { c.BellInterval = time.Hour })
+	ts, en := fakeServer(t, 1, func(c *Config) { c.UI.BellInterval = time.Hour })
 	c := ts.dial(ts.signers[0])
 	a, b := openInbox(t, c, 80, 24), openInbox(t, c, 100, 30)
 	a.waitText(t, "connected")
