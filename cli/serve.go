@@ -8,9 +8,11 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
+	charmlog "github.com/charmbracelet/log"
 	"github.com/spf13/cobra"
 
 	"pobox/cache"
@@ -108,6 +110,11 @@ func runServe(ctx context.Context, a *app, cfg *config) error {
 	// fits in all of them (sanitize.Codepoint never draws wider).
 	sanitize.SetWidthMode(sanitize.Codepoint)
 
+	// wish's bubbletea middleware reports a program's failure through
+	// charmbracelet/log's default logger, to standard error: into the log
+	// with everything else.
+	charmlog.SetOutput(wishLog{st.log})
+
 	srv, err := serve.New(serve.Config{
 		Listen:             cfg.Serve.Listen,
 		HostKeyPath:        filepath.Join(cfg.StateDir, hostKeyFile),
@@ -150,6 +157,15 @@ func runServe(ctx context.Context, a *app, cfg *config) error {
 	err = srv.Serve(ctx)
 	st.log.Info("serve stopped", "why", context.Cause(ctx))
 	return err
+}
+
+// wishLog is an io.Writer that puts each line charmbracelet/log writes
+// into pobox's log.
+type wishLog struct{ log *slog.Logger }
+
+func (w wishLog) Write(p []byte) (int, error) {
+	w.log.Warn("ssh library", "report", strings.TrimSpace(string(p)))
+	return len(p), nil
 }
 
 // servedExec runs the commands a client gives on the ssh command line,

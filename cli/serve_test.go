@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	charmlog "github.com/charmbracelet/log"
 	gossh "golang.org/x/crypto/ssh"
 
 	"pobox/sandbox"
@@ -333,6 +334,8 @@ func TestServe(t *testing.T) {
 	if pushes != 1 {
 		t.Errorf("%d websocket connections to the sandbox, want 1", pushes)
 	}
+	// What wish reports through charmbracelet/log lands in the log.
+	charmlog.Error("app exit with error", "error", "probe-from-wish")
 	if code := e.stop(); code != ExitOK {
 		t.Errorf("pobox serve exited with %d, want 0; stderr:\n%s", code, e.stderr.String())
 	}
@@ -341,7 +344,7 @@ func TestServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := string(b)
-	for _, want := range []string{"ssh session ", "key=SHA256:", `how="exit 0"`, "serve stopped"} {
+	for _, want := range []string{"ssh session ", "key=SHA256:", `how="exit 0"`, "serve stopped", "probe-from-wish"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("the log lacks %q", want)
 		}

@@ -461,3 +461,35 @@ func TestHostKeyKept(t *testing.T) {
 		}
 	}
 }
+
+// TestEnter: a session is counted in, or refused with a reason: past
+// the limit, or while the server stops.
+func TestEnter(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		active   int
+		stopping bool
+		want     string
+	}{
+		{"OK", 1, false, ""},
+		{"ErrFull", 2, false, "2 sessions are open already"},
+		{"ErrStopping", 0, true, "the server is stopping"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := &Server{cfg: Config{MaxSessions: 2}, active: c.active, stopping: c.stopping}
+			got := s.enter()
+			if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+				t.Fatalf("enter() = %q, want %q", got, c.want)
+			}
+			if got == "" {
+				if s.active != c.active+1 {
+					t.Errorf("active %d, want %d", s.active, c.active+1)
+				}
+				s.leave()
+			}
+			if s.active != c.active {
+				t.Errorf("active %d after leaving, want %d", s.active, c.active)
+			}
+		})
+	}
+}
