@@ -114,7 +114,7 @@ func (e *flowEnv) waitServer(what string, cond func() bool) {
 // program runs the UI on the env's cache and engine.
 func (e *flowEnv) program(w, h int) *teatest.TestModel {
 	e.t.Helper()
-	opts := Options{DB: e.db, Engine: e.en, Styles: asciiStyles(), Title: "pobox", Bell: &syncBuffer{}}
+	opts := Options{DB: e.db, Engine: e.en, Styles: asciiStyles(), Title: "pobox", Output: &syncBuffer{}}
 	return teatest.NewTestModel(e.t, New(opts), teatest.WithInitialTermSize(w, h))
 }
 
@@ -179,14 +179,14 @@ func TestFlowDeleteUpTo(t *testing.T) {
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jj")})
 	waitScreen(t, tm, "Tests · #9007199254740995") // the detail of the third
 	tm.Send(keys("D")[0])
-	waitScreen(t, tm, "and everything older, here and on Pushover? y/n")
+	waitScreen(t, tm, "and everything older: 3 messages, here and on Pushover? y/n")
 	tm.Send(keys("y")[0])
 	want := int64(1<<53 + 1 + 2) // the third message
 	e.waitServer("delete watermark", func() bool {
 		d, ok := e.srv.Device(e.login.DeviceID)
 		return ok && d.HighestDeleted == want
 	})
-	waitScreen(t, tm, "deleted on Pushover up to #"+itoa(want))
+	waitScreen(t, tm, "on Pushover up to #"+itoa(want))
 	finish(t, tm)
 	c, err := e.db.Counts(context.Background())
 	if err != nil || c.Total != 2 {
@@ -314,7 +314,7 @@ func TestFlowTwoUIs(t *testing.T) {
 	}
 	db2, en2 := e.start(e.login, "") // a second process on the same cache
 	a := e.program(120, 40)
-	b := teatest.NewTestModel(t, New(Options{DB: db2, Engine: en2, Styles: asciiStyles(), Bell: &syncBuffer{}}),
+	b := teatest.NewTestModel(t, New(Options{DB: db2, Engine: en2, Styles: asciiStyles(), Output: &syncBuffer{}}),
 		teatest.WithInitialTermSize(120, 40))
 	waitScreen(t, a, "connected")
 	waitScreen(t, b, "following another pobox")

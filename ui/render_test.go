@@ -66,7 +66,7 @@ func TestHostileText(t *testing.T) {
 
 // TestRowWidth: every row is exactly the pane's width, whatever the text.
 func TestRowWidth(t *testing.T) {
-	r := newRowRenderer(newStyles(asciiStyles()))
+	r := newRowRenderer(newStyles(asciiStyles()), sanitize.Grapheme)
 	r.now = testNow
 	for _, m := range append(hostile(), sample(true)...) {
 		for w := 1; w <= 130; w++ {
@@ -82,11 +82,12 @@ func TestRowWidth(t *testing.T) {
 
 // TestDetailWidth: every line of the detail pane is exactly its width.
 func TestDetailWidth(t *testing.T) {
-	br := &bodyRenderer{st: newStyles(asciiStyles())}
+	br := newBodyRenderer(newStyles(asciiStyles()), sanitize.Grapheme)
 	for _, m := range append(hostile(), sample(true)...) {
 		for _, w := range []int{1, 2, 3, 10, 33, 80, 150} {
-			lines := br.message(nil, &m, w, testNow)
-			for i, l := range lines {
+			lines := br.message(nil, &m, w, testNow, true)
+			for i, bl := range lines {
+				l := bl.text
 				if got := sanitize.Width(osc8.ReplaceAllString(l, "")); got != w {
 					t.Fatalf("#%d at width %d: line %d is %d cells: %q", m.ID, w, i, got, l)
 				}
