@@ -103,6 +103,9 @@ func (m *inbox) handleEvent(ev inboxsync.Event) tea.Cmd {
 		if !ev.At.IsZero() {
 			m.status.lastSync = ev.At
 		}
+		if len(ev.New) > 0 {
+			m.arrived = true // the frame that shows them goes out at once
+		}
 		return tea.Batch(m.requestLoad(loadReload), m.alertFor(ev))
 	case inboxsync.SyncFailed:
 		m.syncing = false
@@ -245,7 +248,7 @@ func notifyCmd(ctx context.Context, db *cache.DB, keys []int64, n notifier, out 
 		if count > 1 {
 			body = "(and " + plural(count-1, "more", "more") + ") " + body
 		}
-		_, _ = io.WriteString(out, n.notification(title, body, best.Key)) // nobody to tell if it fails
+		_ = writeSeq(out, n.notification(title, body, best.Key), nil)() // nobody to tell if it fails
 		return nil
 	}
 }

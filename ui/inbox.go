@@ -54,6 +54,8 @@ type inbox struct {
 
 	listBuf, detailBuf []string                  // reused by View
 	shortHelp          struct{ id, line string } // the last help line and what it showed
+	arrived            bool                      // new messages: paint the frame that shows them at once
+	parity             bool                      // see eagerFrame
 
 	width, height int
 	stacked       bool
@@ -289,7 +291,28 @@ func (m *inbox) Update(msg tea.Msg) tea.Cmd {
 	}
 	m.detail.set(m.list.selected())
 	m.updateKeybindings()
+	if _, ok := msg.(loadedMsg); ok && m.arrived && !m.replacing {
+		m.arrived = false
+		cmd = tea.Batch(cmd, m.eagerFrame())
+	}
 	return cmd
+}
+
+// eagerFrame paints the current frame now, from a Cmd, instead of at the
+// renderer's next tick: new messages reach the screen without waiting up
+// to a frame (see termWriter.writeFrame). The parity flips first, so that
+// the frame differs on every line from what the renderer last painted.
+func (m *inbox) eagerFrame() tea.Cmd {
+	fw, ok := m.opts.out.(frameWriter)
+	if !ok || m.width <= 0 || m.height <= 0 {
+		return nil
+	}
+	m.parity = !m.parity
+	view, seen, width := m.View(), fw.frameCount(), m.width
+	return func() tea.Msg {
+		fw.writeFrame(view, seen, width)
+		return nil
+	}
 }
 
 // selectionChanged follows a new selection: the detail starts at its top

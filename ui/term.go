@@ -8,6 +8,7 @@ import (
 
 	"github.com/aymanbagabas/go-osc52/v2"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"pobox/sanitize"
 )
@@ -27,16 +28,80 @@ import (
 
 // termWriter serialises the writes of the renderer and of the UI.
 type termWriter struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu     sync.Mutex
+	w      io.Writer
+	frames uint64 // the renderer's writes so far
 }
 
-// Write implements io.Writer: one whole write under the lock.
+// Write implements io.Writer for the renderer: one whole write under the
+// lock.
 func (t *termWriter) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.frames++
 	return t.w.Write(p)
 }
+
+// writeSeq writes a sequence of the UI (bell, notification, copy).
+func (t *termWriter) writeSeq(s string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	_, err := io.WriteString(t.w, s)
+	return err
+}
+
+// frameCount is how many times the renderer wrote.
+func (t *termWriter) frameCount() uint64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.frames
+}
+
+// writeFrame writes the frame view (the program's View, width cells wide
+// as Bubble Tea's renderer cuts it) the way the standard renderer paints
+// a whole frame in the alternate screen, unless the renderer wrote since
+// the frame was made (seen): then the renderer is already as new.
+//
+// Bubble Tea v1 paints on a ticker, up to 8.3 ms after the View at 120
+// frames a second; a new message should not wait for it (the budget is
+// 6 ms from publish to screen). The renderer goes on believing the screen
+// shows its last frame, so the frame written here must differ from that
+// one on every line, which the view's parity mark guarantees: the
+// renderer's next flush then rewrites every line, the same content,
+// whatever it believed.
+func (t *termWriter) writeFrame(view string, seen uint64, width int) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.frames != seen {
+		return false
+	}
+	var b strings.Builder
+	b.Grow(len(view) + 1024)
+	b.WriteString(ansi.CursorHomePosition)
+	lines := strings.Split(view, "\n")
+	for i, line := range lines {
+		line = ansi.Truncate(line, width, "")
+		b.WriteString(line)
+		if ansi.StringWidth(line) < width {
+			b.WriteString(ansi.EraseLineRight) // as the renderer does
+		}
+		if i < len(lines)-1 {
+			b.WriteString("\r\n")
+		}
+	}
+	b.WriteString(ansi.CursorPosition(0, len(lines)))
+	_, err := io.WriteString(t.w, b.String())
+	return err == nil
+}
+
+// frameWriter is the output of a program made by NewProgram.
+type frameWriter interface {
+	frameCount() uint64
+	writeFrame(view string, seen uint64, width int) bool
+}
+
+// seqWriter writes a sequence outside the renderer's frames.
+type seqWriter interface{ writeSeq(string) error }
 
 // ttyFile is what Bubble Tea looks for in its output to treat it as a
 // terminal (charmbracelet/x/term.File): size, raw mode, restore.
@@ -72,7 +137,12 @@ func writeSeq(w io.Writer, seq string, done func(error) tea.Msg) tea.Cmd {
 		return nil
 	}
 	return func() tea.Msg {
-		_, err := io.WriteString(w, seq)
+		var err error
+		if sw, ok := w.(seqWriter); ok {
+			err = sw.writeSeq(seq)
+		} else {
+			_, err = io.WriteString(w, seq)
+		}
 		if done == nil {
 			return nil // a bell that cannot ring has nobody to tell
 		}

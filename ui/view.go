@@ -28,8 +28,17 @@ func (m *inbox) View() string {
 		b.WriteByte('\n')
 		b.WriteString(m.shortHelpView(m.ShortHelp()))
 	}
+	if m.parity {
+		// Every line differs from the frames before the last eager one
+		// (see eagerFrame), by a zero-width reset at its end.
+		return strings.ReplaceAll(b.String(), "\n", parityMark+"\n") + parityMark
+	}
 	return b.String()
 }
+
+// parityMark ends every line while the parity is set: an SGR reset, zero
+// cells wide and a no-op after the resets lipgloss writes.
+const parityMark = "\x1b[m"
 
 // bodyView writes the panes (or the help, or a picker) in the space
 // between the banner and the status bar.

@@ -88,11 +88,21 @@ const maxUnacked = 100
 
 // loadCmd reads the window (and, for replacing reads, the counts) off the
 // update loop.
-func loadCmd(ctx context.Context, db *cache.DB, req loadReq) tea.Cmd {
+func loadCmd(ctx context.Context, db *cache.DB, req loadReq, device int64) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		msg := loadedMsg{req: req, newer: -1, matches: -1}
+		// The counts are read beside the rows, on another connection: a
+		// new message shows as soon as both are in.
+		var status chan statusResult
+		if req.kind.replaces() {
+			status = make(chan statusResult, 1)
+			go func() {
+				st, err := readStatus(ctx, db, device)
+				status <- statusResult{st, err}
+			}()
+		}
 		f := req.filter
 		older := func(before int64, n int) ([]cache.Message, bool, error) {
 			return keptOlder(ctx, db, f, before, n, req.keep)
@@ -128,11 +138,19 @@ func loadCmd(ctx context.Context, db *cache.DB, req loadReq) tea.Cmd {
 			msg.matches, msg.err = db.CountNewer(ctx, f, 0)
 			msg.matches += len(req.keep) // read here, shown still
 		}
-		if msg.err == nil && req.kind.replaces() {
-			msg.status, msg.err = readStatus(ctx, db)
+		if status != nil {
+			r := <-status
+			if msg.err == nil {
+				msg.status, msg.err = r.st, r.err
+			}
 		}
 		return msg
 	}
+}
+
+type statusResult struct {
+	st  *dbStatus
+	err error
 }
 
 // keptOlder is db.Older with the kept keys (read under the unread filter)
@@ -225,8 +243,9 @@ func mergeKept(ctx context.Context, db *cache.DB, rows []cache.Message, extra []
 }
 
 // readStatus reads the counts, the newest emergencies that still need
-// acknowledging and the time of the last sync.
-func readStatus(ctx context.Context, db *cache.DB) (*dbStatus, error) {
+// acknowledging and the time of the last sync; the login's device, when
+// device is not known yet (0).
+func readStatus(ctx context.Context, db *cache.DB, device int64) (*dbStatus, error) {
 	c, err := db.Counts(ctx)
 	if err != nil {
 		return nil, err
@@ -240,8 +259,11 @@ func readStatus(ctx context.Context, db *cache.DB) (*dbStatus, error) {
 	if v, ok, err := db.State(ctx, cache.StateLastSync); err == nil && ok {
 		st.lastSync, _ = time.Parse(time.RFC3339, v)
 	}
-	if ds, err := db.Devices(ctx); err == nil && len(ds) > 0 {
-		st.device = ds[len(ds)-1].N
+	st.device = device
+	if device == 0 {
+		if ds, err := db.Devices(ctx); err == nil && len(ds) > 0 {
+			st.device = ds[len(ds)-1].N
+		}
 	}
 	return st, nil
 }
@@ -267,7 +289,11 @@ func (m *inbox) requestLoadAt(kind loadKind, anchor int64, user bool) tea.Cmd {
 		}
 		req.anchor = l.selectedID()
 		req.above = min(max(l.cursor+l.margin(), l.margin()), cache.MaxLimit)
-		req.below = min(max(len(l.rows)-l.cursor, l.height+l.margin()), cache.MaxLimit)
+		// Rows enough below the cursor to fill the screen and keep a
+		// margin, not the whole window: a reload comes with every new
+		// message, and each row read costs (the extension reads more
+		// when the person scrolls there).
+		req.below = min(max(l.offset+l.height+l.margin()-l.cursor, l.height), cache.MaxLimit)
 		req.screenRow = l.cursor - l.offset
 		req.viewTop = l.atTop && l.offset == 0
 		req.follow = m.following()
@@ -308,7 +334,7 @@ func (m *inbox) requestLoadAt(kind loadKind, anchor int64, user bool) tea.Cmd {
 			req.newerThan = m.seenTop
 		}
 	}
-	return loadCmd(m.ctx, m.db, req)
+	return loadCmd(m.ctx, m.db, req, m.status.device)
 }
 
 // extendCmd starts the extension reads the viewport needs, if any.
