@@ -144,7 +144,7 @@ func TestTmuxEmojiScreen(t *testing.T) {
 	s.waitScreen("every message", shows("5 total", "Plain one"))
 	s.type_("/party")
 	s.sendBytes('\r')
-	lines := s.waitScreen("the search", shows("3 matches"))
+	lines := s.waitScreen("the search", shows("/party · 3 matches"))
 	if len(lines) != h {
 		t.Fatalf("%d lines on the %d-line pane:\n%s", len(lines), h, strings.Join(lines, "\n"))
 	}

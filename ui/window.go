@@ -297,7 +297,13 @@ func (m *inbox) requestLoadAt(kind loadKind, anchor int64, user bool) tea.Cmd {
 		req.screenRow = l.cursor - l.offset
 		req.viewTop = l.atTop && l.offset == 0
 		req.follow = m.following()
-		if req.anchor == 0 {
+		if req.follow {
+			// The newest rows, however many arrived: the selection goes
+			// to the newest.
+			req.anchor, req.above = 0, 0
+			req.below = min(l.height+l.margin(), cache.MaxLimit)
+		}
+		if req.anchor == 0 && !req.follow {
 			req.below = l.chunk()
 		}
 	case loadAround:
@@ -422,6 +428,10 @@ func (m *inbox) applyReload(msg loadedMsg) bool {
 	rows = append(append(rows, msg.above...), msg.below...)
 	atTop := req.anchor == 0 || !msg.aboveFull
 	atBottom := !msg.belowFull
+	if req.follow && req.kind == loadReload && l.cursor == 0 && m.following() {
+		l.replace(rows, true, atBottom, 0, 0) // the newest stays selected, on top
+		return true
+	}
 	cur := l.selectedID()
 	if req.kind == loadAround {
 		cur = req.anchor
@@ -440,10 +450,7 @@ func (m *inbox) applyReload(msg loadedMsg) bool {
 		sel = len(msg.above) // deleted: the next older takes its place
 	}
 	row := req.screenRow
-	switch {
-	case req.follow && atTop && req.kind == loadReload && l.cursor == 0 && m.following():
-		sel, row = 0, 0 // the newest stays selected, on top
-	case req.viewTop && atTop && req.kind == loadReload:
+	if req.viewTop && atTop && req.kind == loadReload {
 		row = sel // new messages on top stay visible
 	}
 	l.replace(rows, atTop, atBottom, sel, row)
