@@ -171,10 +171,10 @@ func TestKeptRowsAcrossPages(t *testing.T) {
 	var read []int64
 	for i := 0; i < 5; i++ {
 		d.press("j")
+		read = append(read, m.list.selectedID()) // what the debounce reads
 		for _, s := range take[settledMsg](tm) {
 			d.send(s)
 		}
-		read = append(read, m.list.selectedID())
 	}
 	d.press("G")
 	d.press("g")

@@ -374,7 +374,9 @@ func TestFlowIdleArrivals(t *testing.T) {
 	rt := &realTimers{}
 	tm := e.programWith(120, 20, rt)
 	waitScreen(t, tm, "connected", "0 total")
-	for i := 1; i <= 30; i++ {
+	e.publish("idle 1", 0)
+	waitScreen(t, tm, "idle 1", "1 total") // then more, in other syncs
+	for i := 2; i <= 30; i++ {
 		e.publish("idle "+strconv.Itoa(i), 0)
 	}
 	waitScreen(t, tm, "idle 30", "30 unread · 30 total")

@@ -95,3 +95,19 @@ func TestDetailWidth(t *testing.T) {
 		}
 	}
 }
+
+// TestPriorityRowStyles: every priority has a row style of its own in
+// colour: -2 (lowest) does not look like -1.
+func TestPriorityRowStyles(t *testing.T) {
+	r := newRowRenderer(newStyles(trueColorStyles()), sanitize.Grapheme)
+	r.now = testNow
+	seen := map[string]int{}
+	for p := -2; p <= 1; p++ {
+		m := cache.Message{Key: int64(p + 10), Title: "same title", Message: "same body", App: "App", Date: testNow.Unix(), Priority: p}
+		row := r.row(&m, 80, selNone)
+		if q, dup := seen[row]; dup {
+			t.Errorf("priority %d renders like priority %d: %q", p, q, row)
+		}
+		seen[row] = p
+	}
+}
