@@ -371,7 +371,7 @@ func (d *detailPane) View(dst []string, empty string) []string {
 			}
 		case i == 0 && !d.has:
 			t := d.mode.Truncate(empty, d.width, "…")
-			dst = append(dst, d.r.padTo(d.st.muted.Render(t), d.mode.Width(t), d.width))
+			dst = append(dst, d.r.padTo(d.st.emptyPane.Render(t), d.mode.Width(t), d.width))
 		default:
 			dst = append(dst, d.r.spaces(d.width))
 		}

@@ -256,7 +256,7 @@ func (m *loginModel) View() string {
 	var b strings.Builder
 	b.WriteString(st.loginTitle.Render(m.mode.Truncate("Log in to Pushover", inner, "…")))
 	b.WriteString("\n")
-	b.WriteString(st.muted.Render(m.mode.Truncate("pobox registers this terminal as a Pushover device.", inner, "…")))
+	b.WriteString(st.loginHint.Render(m.mode.Truncate("pobox registers this terminal as a Pushover device.", inner, "…")))
 	b.WriteString("\n")
 	for i := range m.inputs {
 		if !m.visible(i) {

@@ -100,5 +100,5 @@ func (m *Model) View() string {
 	case m.login != nil:
 		return m.login.View()
 	}
-	return m.st.statusErr.Render(errText(m.opts.mode, m.err)) + "\n" + m.st.muted.Render("press any key to quit")
+	return m.st.fatal.Render(errText(m.opts.mode, m.err)) + "\n" + m.st.muted.Render("press any key to quit")
 }

@@ -232,7 +232,7 @@ func (r *rowRenderer) render(m *cache.Message, k rowKey) string {
 func (r *rowRenderer) blank(text string, width int) string {
 	t := r.mode.Truncate(text, width, "…")
 	tw := r.mode.Width(t)
-	return r.st.muted.Render(t) + r.pad.spaces(width-tw)
+	return r.st.empty.Render(t) + r.pad.spaces(width-tw)
 }
 
 // spacer hands out runs of spaces without allocating each time.

@@ -93,11 +93,11 @@ func (m *inbox) statusView() string {
 	put(st.status, " ")
 	if showTitle {
 		put(st.statusTitle, title)
-		put(st.status, " · ")
+		put(st.statusSep, " · ")
 	}
 	put(st.connStyle(m.conn.state), conn)
 	if showSynced {
-		put(st.status, " · ")
+		put(st.statusSep, " · ")
 		put(st.statusMuted, synced)
 	}
 	if notice != "" {

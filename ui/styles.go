@@ -33,9 +33,12 @@ type styles struct {
 
 	rows [selStates][rowKinds]rowStyle
 
-	text, muted lipgloss.Style
-	empty       lipgloss.Style // an empty list or pane
-	border      string         // the rendered divider between the panes
+	muted     lipgloss.Style
+	empty     lipgloss.Style // an empty list
+	emptyPane lipgloss.Style // the reading pane with nothing selected
+	fatal     lipgloss.Style // options the UI cannot run with
+	loginHint lipgloss.Style
+	border    string // the rendered divider between the panes
 
 	detailTitle, meta, prio, emergency, high, link, rule lipgloss.Style
 	monospace                                            lipgloss.Style
@@ -46,6 +49,7 @@ type styles struct {
 
 	status, statusTitle, statusMuted, statusInfo, statusOK, statusWarn, statusErr lipgloss.Style
 	statusFilter, statusLink, statusUnread, statusCounts, statusNewer             lipgloss.Style
+	statusSep                                                                     lipgloss.Style
 
 	confirm, confirmKey lipgloss.Style
 
@@ -111,7 +115,8 @@ func newStyles(th *themes.Styles) *styles {
 		}
 	}
 
-	st.text, st.muted, st.empty = th.Base.Text, th.Base.Muted, th.App.Empty
+	st.muted, st.empty = th.Base.Muted, th.App.Empty
+	st.emptyPane, st.fatal, st.loginHint = th.Detail.Empty, th.Base.Error, th.Login.Hint
 	st.border = th.App.Divider.Render("│")
 
 	d := th.Detail
@@ -127,6 +132,7 @@ func newStyles(th *themes.Styles) *styles {
 	st.statusInfo, st.statusOK, st.statusErr = s.Busy, s.OK, s.Error
 	st.statusWarn, st.statusFilter, st.statusUnread = s.Reconnecting, s.Filter, s.Unread
 	st.statusLink, st.statusCounts, st.statusNewer = d.Link, s.Counts, th.Base.Accent
+	st.statusSep = s.Separator
 
 	st.confirm, st.confirmKey = th.Confirm.Question, th.Confirm.Key
 

@@ -60,7 +60,7 @@ func (m *inbox) bodyView(b *strings.Builder) {
 		m.join(b, m.list.lines(m.listBuf[:0], m.rows, true, m.emptyText()), nil)
 	default:
 		m.listBuf = m.list.lines(m.listBuf[:0], m.rows, !showDetail, m.emptyText())
-		m.detailBuf = m.detail.View(m.detailBuf[:0], "")
+		m.detailBuf = m.detail.View(m.detailBuf[:0], "No message selected.")
 		m.join(b, m.listBuf, m.detailBuf)
 	}
 }
@@ -119,32 +119,34 @@ var bannerHints = []string{
 // the terminal is.
 func (m *inbox) bannerView() string {
 	mode := m.mode
-	var text string
+	var head, detail string // the banner's text: what, then the quieter details
 	var hints []string
 	switch n := m.needAck(); {
 	case n > 0:
-		text = "!! " + plural(n, "emergency needs", "emergencies need") + " acknowledging"
+		head = "!! " + plural(n, "emergency needs", "emergencies need") + " acknowledging"
 		if o := m.oldestNeed(); o != nil {
 			title := o.Title
 			if title == "" {
 				title = o.App
 			}
-			text += " · oldest: " + mode.Line(title) + " (" + mode.Line(o.App) + ", " + ago(o.Time(), m.now()) + ")"
+			detail = " · oldest: " + mode.Line(title) + " (" + mode.Line(o.App) + ", " + ago(o.Time(), m.now()) + ")"
 		}
 		if m.queuedAck() {
-			text += " · an acknowledgement is queued"
+			detail += " · an acknowledgement is queued"
 		}
 		hints = bannerHints
 		if m.muted || !m.bellOn() {
 			hints = []string{"a acknowledge · A all · e show", "a ack · A all · e show", "a ack · e show", "a ack"}
 			if m.muted {
-				text = "(bell muted) " + text
+				head = "(bell muted) " + head
 			}
 		}
 	default:
-		text = "!! acknowledgement queued, not sent: Pushover keeps paging until pobox can send it"
+		head = "!! acknowledgement queued, not sent"
+		detail = ": Pushover keeps paging until pobox can send it"
 		hints = []string{""}
 	}
+	text := head + detail
 	hint := ""
 	for _, h := range hints {
 		hint = h
@@ -159,5 +161,9 @@ func (m *inbox) bannerView() string {
 	}
 	t := mode.Truncate(text, max(room, 0), "…")
 	gap := max(m.width-mode.Width(t)-hw, 0)
-	return m.st.banner.Render(t + strings.Repeat(" ", gap) + hint)
+	st := m.st
+	if len(t) > len(head) && strings.HasPrefix(t, head) {
+		return st.banner.Render(head) + st.bannerDetail.Render(t[len(head):]+strings.Repeat(" ", gap)) + st.banner.Render(hint)
+	}
+	return st.banner.Render(t+strings.Repeat(" ", gap)) + st.banner.Render(hint)
 }
