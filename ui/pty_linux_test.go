@@ -341,7 +341,7 @@ func BenchmarkPublishToScreen(b *testing.B) {
 	sb, p := startPTYInbox(b, 200, 50)
 	p.waitFor(0, "connected", 20*time.Second)
 	hc := &http.Client{}
-	sb.publish(hc, "warm-up", "", 0)
+	sb.publish(hc, "warm-up", "the first", 0)
 	p.waitFor(0, "warm-up", 10*time.Second)
 	lat := make([]time.Duration, 0, b.N)
 	// Publishing the next message as soon as the last one showed would

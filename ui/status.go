@@ -158,6 +158,7 @@ func (m *inbox) confirmView(w int) string {
 			"delete " + num + " and older: " + n + ", hidden ones too (filters do not limit it), here and on Pushover?",
 			"delete " + num + " and older: " + n + " (filters do not limit it), here and on Pushover?",
 			"delete " + num + " and older (" + n + ", filters aside) everywhere?",
+			"delete " + num + " and older: " + n + ", filters aside?",
 			"delete " + n + ", filters aside?",
 		}
 	} else {
@@ -165,6 +166,7 @@ func (m *inbox) confirmView(w int) string {
 			"delete " + num + " and everything older: " + n + ", here and on Pushover?",
 			"delete " + num + " and older: " + n + ", here and on Pushover?",
 			"delete " + num + " and older (" + n + ") everywhere?",
+			"delete " + num + " and older: " + n + "?",
 			"delete " + n + " up to " + num + "?",
 		}
 	}
