@@ -171,7 +171,7 @@ func (dn *deviceNames) put(n int64, name string) {
 	dn.m[n] = name
 }
 
-// name returns the name of device n for a message read from the cache.
+// deviceName returns the name of device n for a message read from the cache.
 func (db *DB) deviceName(ctx context.Context, n int64) string {
 	if s, ok := db.names.get(n); ok {
 		return s

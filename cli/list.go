@@ -66,6 +66,10 @@ func runList(ctx context.Context, a *app, cfg *config, mf messageFilter, asJSON 
 	var tbl *table
 	if !asJSON {
 		tbl = newTable(out, terminalWidth(a.stdout), time.Now())
+		// Ids count per device: rows of an earlier login's device say so.
+		if dev, err := currentDevice(ctx, cfg, db); err == nil {
+			tbl.device = dev.N
+		}
 	}
 	enc := json.NewEncoder(out)
 	n := 0
@@ -105,7 +109,8 @@ type table struct {
 	w       io.Writer
 	width   int
 	now     time.Time
-	idWidth int // 0 until the header is printed
+	idWidth int   // 0 until the header is printed
+	device  int64 // the current login's device; others' rows name theirs
 }
 
 const (
@@ -135,6 +140,13 @@ func (t *table) row(m cache.Message) {
 			body = sanitize.Line(sanitize.PlainText(sanitize.HTML(m.Message)))
 		}
 		text += ": " + body
+	}
+	if t.device != 0 && m.Device != t.device {
+		name := sanitize.Line(m.DeviceName)
+		if name == "" {
+			name = "earlier device"
+		}
+		text = "[" + name + "] " + text
 	}
 	t.line(fmt.Sprintf("%s %-*d %-*s %-*s %s ", mark, t.idWidth, m.ID, dateWidth, shortDate(m.Time(), t.now),
 		prioWidth, priorityMark(m), pad(sanitize.Truncate(sanitize.Line(m.App), appWidth, "…"), appWidth)), text)

@@ -66,7 +66,7 @@ func runLogin(ctx context.Context, a *app, cfg *config, email string, pwStdin bo
 	}
 	old, _ := session.Load(cfg.SessionPath)
 	st := &session.Stored{
-		UserKey: res.UserKey, Secret: res.Secret, DeviceID: id, DeviceName: name,
+		Email: l.email, UserKey: res.UserKey, Secret: res.Secret, DeviceID: id, DeviceName: name,
 		APIURL: cfg.APIURL, WSURL: cfg.WSURL, Created: time.Now().UTC(),
 	}
 	if err := session.Save(cfg.SessionPath, st); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"pobox/cache"
+	"pobox/sanitize"
 	"pobox/session"
 	inboxsync "pobox/sync"
 )
@@ -70,7 +71,8 @@ func (e *silentError) Unwrap() error { return e.err }
 // statusReport is what `pobox status --json` prints.
 type statusReport struct {
 	LoggedIn   bool   `json:"logged_in"`
-	User       string `json:"user,omitempty"` // the user key, shortened
+	Email      string `json:"email,omitempty"` // the account's e-mail, when the login stored it
+	User       string `json:"user,omitempty"`  // the user key, shortened
 	Device     string `json:"device,omitempty"`
 	DeviceID   string `json:"device_id,omitempty"`
 	Cache      string `json:"cache"`
@@ -90,7 +92,7 @@ func readStatus(ctx context.Context, cfg *config) (*statusReport, error) {
 	case err != nil:
 		return nil, err
 	default:
-		rep.LoggedIn, rep.User = true, shortKey(login.UserKey)
+		rep.LoggedIn, rep.User, rep.Email = true, shortKey(login.UserKey), sanitize.Line(login.Email)
 		rep.Device, rep.DeviceID = login.DeviceName, login.DeviceID
 	}
 	if _, err := os.Stat(cfg.LockPath); err == nil {
@@ -128,7 +130,11 @@ func (r *statusReport) print(w io.Writer, now time.Time) {
 		fmt.Fprintf(w, "%-12s %s\n", label, fmt.Sprintf(format, args...))
 	}
 	if r.LoggedIn {
-		line("Logged in", "as %s", r.User)
+		if r.Email != "" {
+			line("Logged in", "as %s (user key %s)", r.Email, r.User)
+		} else {
+			line("Logged in", "as user key %s", r.User)
+		}
 		line("Device", "%s (id %s)", r.Device, r.DeviceID)
 	} else {
 		line("Logged in", "no: run `pobox login`")

@@ -16,8 +16,9 @@ import (
 // params are the request parameters of one call, whatever the encoding.
 type params struct {
 	url.Values
-	file    []byte // the multipart "attachment" part, if any
-	hasFile bool
+	file     []byte // the multipart "attachment" part, if any
+	fileType string // its Content-Type
+	hasFile  bool
 }
 
 // readParams reads the parameters of a request: the query string for GET;
@@ -61,6 +62,7 @@ func (s *Server) readParams(r *http.Request) (*params, error) {
 			if p.file, err = io.ReadAll(f); err != nil {
 				return nil, err
 			}
+			p.fileType = fhs[0].Header.Get("Content-Type")
 			p.hasFile = true
 		}
 	default:

@@ -93,6 +93,9 @@ func messageFromParams(p *params, e *APIError) Message {
 	p.boolParam(e, "encrypted", &m.Encrypted)
 	if p.hasFile {
 		m.Attachment = p.file
+		if m.AttachmentType == "" {
+			m.AttachmentType = p.fileType
+		}
 		if len(m.Attachment) == 0 {
 			e.add("attachment", "attachment is empty")
 		}
@@ -222,6 +225,7 @@ func (s *Server) publish(m Message, e *APIError, backlog bool) (Published, *quot
 	ap.Used += len(users)
 	q.remaining = s.opts.AppLimit - ap.Used
 	pub := Published{Request: newRequestID()}
+	s.attachments.add(pub.Request, m)
 	notify := s.deliverLocked(ap, m, users, devs, &pub, backlog)
 	s.mu.Unlock()
 	s.dirty()

@@ -44,9 +44,10 @@ type Server struct {
 	kickSave   chan struct{} // wakes the state saver
 	loaded     bool          // state came from StatePath
 
-	faults faults
-	log    requestLog
-	saveMu sync.Mutex // serialises writes of the state file
+	faults      faults
+	log         requestLog
+	attachments attachmentLog
+	saveMu      sync.Mutex // serialises writes of the state file
 
 	changedMu sync.Mutex
 	changed   chan struct{} // closed and replaced by dirty, for Wait

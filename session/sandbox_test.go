@@ -304,13 +304,27 @@ func TestSandboxPublisherErrors(t *testing.T) {
 	}
 }
 
+// TestSandboxAttachment: the image arrives byte for byte, as a multipart
+// file and as attachment_base64, with its type.
 func TestSandboxAttachment(t *testing.T) {
 	e := newEnv(t, sandbox.Options{}, session.Options{})
 	var b bytes.Buffer
-	png.Encode(&b, image.NewGray(image.Rect(0, 0, 4, 4)))
+	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, 4, 4))); err != nil {
+		t.Fatal(err)
+	}
 	for _, b64 := range []bool{false, true} {
 		e.send(t, session.SendRequest{Message: "photo", AttachmentBase64: b64,
 			Attachment: &session.Attachment{Name: "p.png", Type: "image/png", Data: b.Bytes()}})
+	}
+	got := e.srv.Attachments()
+	if len(got) != 2 {
+		t.Fatalf("the sandbox received %d attachments, want 2", len(got))
+	}
+	for i, a := range got {
+		if !bytes.Equal(a.Data, b.Bytes()) || a.Type != "image/png" || a.Base64 != (i == 1) {
+			t.Errorf("attachment %d: %d bytes, type %q, base64 %v; want the %d-byte PNG, image/png, %v",
+				i, len(a.Data), a.Type, a.Base64, b.Len(), i == 1)
+		}
 	}
 }
 
@@ -360,15 +374,23 @@ func TestSandboxRetries(t *testing.T) {
 }
 
 func TestSandboxTimeoutRetried(t *testing.T) {
-	e := newEnv(t, sandbox.Options{}, session.Options{Timeout: 200 * time.Millisecond})
+	e := newEnv(t, sandbox.Options{}, session.Options{})
 	ctx := context.Background()
+	// Logging in is not what is timed: the short timeout is only the
+	// downloads' (a loaded machine may take longer than it to log in).
 	secret, dev := e.login(t, "laptop")
+	c, err := session.New(e.srv.APIURL(), session.Options{Version: "test", Timeout: 200 * time.Millisecond,
+		Retry: session.Backoff{Attempts: 4, Base: time.Millisecond, Max: 5 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseIdleConnections()
 	e.srv.HangNext("GET /1/messages.json", 1, time.Minute)
-	if _, err := e.c.Download(ctx, secret, dev); err != nil {
+	if _, err := c.Download(ctx, secret, dev); err != nil {
 		t.Fatalf("a hung request then success: %v", err)
 	}
 	e.srv.HangNext("GET /1/messages.json", 10, time.Minute)
-	_, err := e.c.Download(ctx, secret, dev)
+	_, err = c.Download(ctx, secret, dev)
 	e.is(t, err, session.ErrUnreachable)
 	e.is(t, err, context.DeadlineExceeded)
 	e.srv.HangNext("GET /1/messages.json", 0, 0)

@@ -17,6 +17,7 @@ const FileName = "session.json"
 // Stored is the login kept on disk between runs. The password is never
 // part of it.
 type Stored struct {
+	Email      string    `json:"email,omitempty"` // the account's e-mail, for `pobox status`
 	UserKey    string    `json:"user_key"`
 	Secret     Secret    `json:"secret"`
 	DeviceID   string    `json:"device_id"`

@@ -127,8 +127,10 @@ func TestSaveIsAtomic(t *testing.T) {
 		if filepath.Dir(tmp) != dir {
 			t.Errorf("temporary file %s is not beside the session file", tmp)
 		}
-		if fi, err := os.Stat(tmp); err != nil || fi.Mode().Perm() != 0o600 {
-			t.Errorf("temporary file: %v, mode %v", err, fi.Mode())
+		if fi, err := os.Stat(tmp); err != nil {
+			t.Errorf("temporary file: %v", err)
+		} else if fi.Mode().Perm() != 0o600 {
+			t.Errorf("temporary file mode %v, want 0600", fi.Mode().Perm())
 		}
 		if got, err := Load(path); err != nil || got.DeviceName != "laptop" {
 			t.Errorf("old file during the write: %+v, %v", got, err)

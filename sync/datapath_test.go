@@ -380,3 +380,29 @@ func TestBigBacklogKeepsProgress(t *testing.T) {
 		t.Fatalf("%d left on the server, %d stored; want 0 and %d", left, count(t, db), n)
 	}
 }
+
+// TestServerDeleteFailsAfterStore: the messages are stored and announced
+// although the delete on the server keeps failing; the next sync downloads
+// them again (stored once), deletes them, and nothing is lost.
+func TestServerDeleteFailsAfterStore(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	db := e.openDB()
+	en := e.start(e.config(db))
+	waitFor[Synced](t, en, nil)
+	e.waitOnline()
+	e.srv.FailNext("/1/devices/{device}/update_highest_message.json", 3, 500) // every retry of one sync
+	e.publish("kept", 0)
+	ev := waitFor[Synced](t, en, func(s Synced) bool { return len(s.New) == 1 })
+	waitFor[SyncFailed](t, en, nil)
+	if e.queueLen() != 1 {
+		t.Fatalf("%d queued, want the message still on the server", e.queueLen())
+	}
+	en.SyncNow()
+	e.waitServer("deleted by the next sync", func() bool { return e.queueLen() == 0 })
+	if c := count(t, db); c != 1 {
+		t.Fatalf("%d stored, want 1", c)
+	}
+	if m, err := db.Get(context.Background(), ev.New[0]); err != nil || m.Message != "kept" {
+		t.Fatalf("stored %+v, %v", m, err)
+	}
+}
