@@ -14,7 +14,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"pobox/cache"
+	"pobox/sanitize"
 	"pobox/session"
+	"pobox/ui"
 )
 
 // Defaults of the settings a user can change.
@@ -22,6 +24,7 @@ const (
 	defaultAPIURL       = session.DefaultAPIURL
 	defaultWSURL        = "wss://client.pushover.net/push"
 	defaultBellInterval = 30 * time.Second
+	defaultNotifyPrio   = 1
 
 	serverDeleteAfterSync = "after-sync" // delete on Pushover once stored (Pushover's advice)
 	serverDeleteManual    = "manual"     // only when the user presses D
@@ -41,6 +44,13 @@ type config struct {
 	DeviceName   string        // device name `pobox login` proposes; "" = host name
 	Hooks        []*hook       // [[hooks]]: commands the websocket's holder runs for new messages
 	Serve        serveSettings // [serve]: pobox serve's listen address and limits
+	// Width is how the terminal counts cells: auto (tmux and screen per
+	// code point), grapheme or codepoint.
+	Width sanitize.WidthMode
+	// Notify is how new messages raise a desktop notification through
+	// the terminal; NotifyPriority the lowest priority that does.
+	Notify         ui.NotifyMode
+	NotifyPriority int
 
 	File        string // the config file that was read; "" if none
 	ConfigDir   string // $XDG_CONFIG_HOME/pobox: config.toml, session.json
@@ -64,6 +74,9 @@ type fileConfig struct {
 	Token        string       `toml:"token"`
 	User         string       `toml:"user"`
 	DeviceName   string       `toml:"device_name"`
+	Width        string       `toml:"width"`           // auto, grapheme, codepoint
+	Notify       string       `toml:"notify"`          // auto, osc9, osc777, osc99, bell, off
+	NotifyPrio   *int         `toml:"notify_priority"` // -2..2
 	Hooks        []hookConfig `toml:"hooks"`
 	Serve        serveFile    `toml:"serve"`
 }
@@ -99,6 +112,7 @@ func resolveConfig(a *app, set map[string]string) (*config, error) {
 	c := &config{
 		APIURL: defaultAPIURL, WSURL: defaultWSURL,
 		ServerDelete: serverDeleteAfterSync, BellInterval: defaultBellInterval,
+		Width: sanitize.Auto, Notify: ui.NotifyAuto, NotifyPriority: defaultNotifyPrio,
 		source: map[*string]string{},
 	}
 	var err error
@@ -196,6 +210,26 @@ func (c *config) readFile(a *app, path string, explicit bool) error {
 	}
 	if err := c.Serve.read(md, f.Serve, src); err != nil {
 		return err
+	}
+	if md.IsDefined("width") {
+		m, err := sanitize.ParseWidthMode(f.Width)
+		if err != nil {
+			return fmt.Errorf("%s: %w", src("width"), err)
+		}
+		c.Width = m
+	}
+	if md.IsDefined("notify") {
+		m, err := ui.ParseNotifyMode(f.Notify)
+		if err != nil {
+			return fmt.Errorf("%s: %w", src("notify"), err)
+		}
+		c.Notify = m
+	}
+	if md.IsDefined("notify_priority") {
+		if p := *f.NotifyPrio; p < -2 || p > 2 {
+			return fmt.Errorf("%s is %d: use -2 to 2", src("notify_priority"), p)
+		}
+		c.NotifyPriority = *f.NotifyPrio
 	}
 	if md.IsDefined("bell_interval") {
 		d, err := parseBellInterval(f.BellInterval)

@@ -13,6 +13,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"pobox/cache"
+	"pobox/sanitize"
+	"pobox/ui"
 )
 
 // configEnv points every XDG directory and POBOX_* variable of this test at
@@ -71,6 +73,7 @@ func TestConfigDefaults(t *testing.T) {
 	want := &config{
 		APIURL: "https://api.pushover.net", WSURL: "wss://client.pushover.net/push",
 		ServerDelete: "after-sync", BellInterval: 30 * time.Second,
+		Width: sanitize.Auto, Notify: ui.NotifyAuto, NotifyPriority: 1,
 		ConfigDir:   filepath.Join(dir, "config", "pobox"),
 		DataDir:     filepath.Join(dir, "data", "pobox"),
 		StateDir:    filepath.Join(dir, "state", "pobox"),
@@ -116,6 +119,9 @@ bell_interval = "off"
 token = "filetoken"
 user = "fileuser"
 device_name = "desk"
+width = "codepoint"
+notify = "osc9"
+notify_priority = 2
 `
 	tests := []struct {
 		name         string
@@ -153,7 +159,8 @@ device_name = "desk"
 				t.Errorf("api %q ws %q token %q theme %q; want %q %q %q %q",
 					cfg.APIURL, cfg.WSURL, cfg.Token, cfg.Theme, tt.api, tt.ws, tt.token, tt.theme)
 			}
-			if cfg.File != path || cfg.ServerDelete != "manual" || cfg.BellInterval != 0 || cfg.User != "fileuser" || cfg.DeviceName != "desk" {
+			if cfg.File != path || cfg.ServerDelete != "manual" || cfg.BellInterval != 0 || cfg.User != "fileuser" || cfg.DeviceName != "desk" ||
+				cfg.Width != sanitize.Codepoint || cfg.Notify != ui.NotifyOSC9 || cfg.NotifyPriority != 2 {
 				t.Errorf("file settings lost: %+v", cfg)
 			}
 		})
@@ -205,6 +212,9 @@ func TestConfigErrors(t *testing.T) {
 		{"WrongType", "theme = 3\n", nil, nil, "theme"},
 		{"ServerDelete", `server_delete = "sometimes"`, nil, nil, `config.toml: server_delete`},
 		{"BellInterval", `bell_interval = "soon"`, nil, nil, "bell_interval"},
+		{"Width", `width = "pixels"`, nil, nil, "config.toml: width"},
+		{"Notify", `notify = "email"`, nil, nil, "config.toml: notify"},
+		{"NotifyPriority", `notify_priority = 5`, nil, nil, "notify_priority is 5"},
 		{"DeviceName", `device_name = "my laptop"`, nil, nil, "device_name"},
 		{"FileAPIURL", `api_url = "http://api.example.com"`, nil, nil, "config.toml: api_url"},
 		{"EnvAPIURL", "", map[string]string{"POBOX_API_URL": "http://10.1.2.3"}, nil, "POBOX_API_URL"},

@@ -14,6 +14,7 @@ import (
 
 	"pobox/cache"
 	"pobox/sandbox"
+	"pobox/sanitize"
 	"pobox/session"
 	inboxsync "pobox/sync"
 	"pobox/themes"
@@ -90,9 +91,11 @@ func runDemo(ctx context.Context, a *app, n int, every time.Duration, theme, kee
 		pub.Go(func() { publishSamples(pubCtx, d.srv, d.acct, every, log) })
 	}
 
+	sanitize.SetWidthMode(sanitize.Auto) // per code point inside tmux and screen
+	width := sanitize.CurrentWidthMode()
 	return ui.Run(ctx, ui.Options{
-		DB: d.db, Engine: d.en, Styles: styles, Title: "pobox demo",
-		BellInterval: ui.DefaultBellInterval, Bell: os.Stdout, Opener: systemOpener(),
+		DB: d.db, Engine: d.en, Styles: styles, Title: "pobox demo", Width: &width,
+		BellInterval: ui.DefaultBellInterval, Opener: systemOpener(),
 	})
 }
 

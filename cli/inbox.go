@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"pobox/cache"
+	"pobox/sanitize"
 	"pobox/session"
 	inboxsync "pobox/sync"
 	"pobox/themes"
@@ -41,12 +42,19 @@ func runInbox(ctx context.Context, a *app, cmd *cobra.Command) error {
 	}
 	defer closeLog.Close()
 
+	// Widths as the terminal counts them (per code point inside tmux and
+	// screen), for every view, before anything is measured.
+	sanitize.SetWidthMode(cfg.Width)
+	width := cfg.Width.Resolve(os.Getenv)
+	prio := cfg.NotifyPriority
 	opts := ui.Options{
-		Styles:       styles,
-		Title:        "pobox",
-		BellInterval: uiBell(cfg.BellInterval),
-		Bell:         os.Stdout,
-		Opener:       systemOpener(),
+		Styles:         styles,
+		Title:          "pobox",
+		Width:          &width,
+		BellInterval:   uiBell(cfg.BellInterval),
+		Notify:         cfg.Notify,
+		NotifyPriority: &prio,
+		Opener:         systemOpener(),
 	}
 	var running struct {
 		db    *cache.DB

@@ -105,9 +105,9 @@ func runServe(ctx context.Context, a *app, cfg *config) error {
 		return err
 	}
 	defer st.close()
-	// One process draws for terminals that count widths differently, and
-	// the inbox measures with the process's mode: take the one whose text
-	// fits in all of them (sanitize.Codepoint never draws wider).
+	// Each inbox measures in its own terminal's mode (ui.Options.Width);
+	// the rest of the process (the commands' tables) in the one whose text
+	// fits every terminal.
 	sanitize.SetWidthMode(sanitize.Codepoint)
 
 	// wish's bubbletea middleware reports a program's failure through
@@ -127,9 +127,12 @@ func runServe(ctx context.Context, a *app, cfg *config) error {
 				fmt.Fprintf(a.stderr, "pobox serve: %s (the inboxes show the cache meanwhile)\n", end.Text)
 			}
 		},
-		Exec:        servedExec(cfg, st),
-		Theme:       th,
-		UI:          ui.Options{Title: "pobox", BellInterval: uiBell(cfg.BellInterval)},
+		Exec:  servedExec(cfg, st),
+		Theme: th,
+		UI: ui.Options{Title: "pobox", BellInterval: uiBell(cfg.BellInterval),
+			// Resolved per session from its TERM (tmux, screen: per code
+			// point) unless the setting names one mode.
+			Width: &cfg.Width, Notify: cfg.Notify, NotifyPriority: &cfg.NotifyPriority},
 		MaxSessions: cfg.Serve.MaxSessions,
 		IdleTimeout: cfg.Serve.IdleTimeout,
 		Logger:      st.log,

@@ -1,8 +1,11 @@
 package serve
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,12 +39,13 @@ func (e sessionEngine) Events() <-chan inboxsync.Event { return e.events }
 // nobody types for the idle timeout. stop ends the goroutine and the
 // subscription.
 type inboxRun struct {
-	p    *tea.Program
-	sub  *subscriber
-	in   *activityReader
-	done chan struct{}
-	wg   sync.WaitGroup
-	once sync.Once
+	p      *tea.Program
+	sub    *subscriber
+	in     *activityReader
+	done   chan struct{}
+	cancel context.CancelFunc // the program's commands
+	wg     sync.WaitGroup
+	once   sync.Once
 }
 
 // newProgram is the bubbletea middleware's ProgramHandler: one inbox a
@@ -49,7 +53,8 @@ type inboxRun struct {
 // lists the commands).
 func (s *Server) newProgram(sess ssh.Session) *tea.Program {
 	ss, ok := sess.(*session)
-	if _, _, hasPty := sess.Pty(); !ok || !hasPty {
+	pty, _, hasPty := sess.Pty()
+	if !ok || !hasPty {
 		return nil
 	}
 	r := bubbletea.MakeRenderer(sess) // the client's TERM, COLORTERM, NO_COLOR and background
@@ -57,26 +62,48 @@ func (s *Server) newProgram(sess ssh.Session) *tea.Program {
 	styles := themes.NewStyles(s.cfg.Theme, r)
 
 	sub := s.hub.subscribe()
-	out := &lockedWriter{w: sess}
 	run := &inboxRun{sub: sub, in: newActivityReader(sess), done: make(chan struct{})}
+	// The program's commands end with it: cancelled by stop, after Run
+	// returned (cancelling earlier would kill the program, not quit it).
+	ctx, cancel := context.WithCancel(context.Background())
+	run.cancel = cancel
+	env := append(slices.Clone(ss.env), "TERM="+pty.Term)
 	opts := s.cfg.UI
 	opts.DB = s.cfg.DB
 	opts.Engine = sessionEngine{Engine: s.cfg.Engine, events: sub.C()}
 	opts.Styles = &styles
-	// The bell and OSC 52 copies go to this client's terminal, each write
-	// whole between two of the renderer's frames.
-	opts.Bell = out
-	run.p = tea.NewProgram(ui.New(opts),
-		tea.WithInput(run.in), tea.WithOutput(out),
-		tea.WithAltScreen(), tea.WithMouseCellMotion(),
+	// Widths and notifications for this client's terminal, and the bell,
+	// notifications and copies to it, in order with the frames.
+	opts.Getenv = envLookup(env)
+	opts.Output = sess
+	p, err := ui.NewProgram(ctx, opts, tea.WithInput(run.in),
 		// The server's signals are the server's: a program must not
 		// catch SIGINT for the whole process.
-		tea.WithoutSignalHandler(),
-	)
+		tea.WithoutSignalHandler())
+	if err != nil {
+		cancel()
+		sub.Close()
+		s.log.Error("make the inbox", "err", err)
+		ss.endWith("failed: "+err.Error(), "the inbox could not start; see the server's log")
+		return nil
+	}
+	run.p = p
 	ss.setInbox(run)
 	run.wg.Add(1)
 	go func() { defer run.wg.Done(); s.watchInbox(ss, run) }()
 	return run.p
+}
+
+// envLookup is Getenv over a session's environment.
+func envLookup(env []string) func(string) string {
+	return func(k string) string {
+		for _, kv := range env {
+			if v, ok := strings.CutPrefix(kv, k+"="); ok {
+				return v
+			}
+		}
+		return ""
+	}
 }
 
 // watchInbox ends the session's program when its subscription ends (the
@@ -116,6 +143,7 @@ func (s *Server) watchInbox(ss *session, run *inboxRun) {
 func (run *inboxRun) stop() {
 	run.once.Do(func() {
 		close(run.done)
+		run.cancel()
 		run.sub.Close()
 		run.wg.Wait()
 	})
@@ -131,19 +159,6 @@ func keepTextAttributes(r *lipgloss.Renderer) {
 	if out.EnvNoColor() && out.ColorProfile() != termenv.Ascii {
 		r.SetColorProfile(termenv.ANSI)
 	}
-}
-
-// lockedWriter serialises writes, so that the renderer's frames and the
-// bell's writes (from other goroutines) never interleave mid-sequence.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // activityReader is the program's input; it notes when the client last

@@ -162,7 +162,9 @@ func (s *soak) injectFaults(ctx context.Context) {
 		func() { s.e.srv.Reload("") },
 		func() { s.e.srv.FailNext(dl, 1, 500) },
 		func() { s.e.srv.FaultNext(dl, 1, sandbox.Fault{Kind: sandbox.FaultHTML}) },
-		func() { s.e.srv.FaultNext(dl, 1, sandbox.Fault{Kind: sandbox.FaultTruncate, After: 50 + rand.IntN(5000)}) },
+		func() {
+			s.e.srv.FaultNext(dl, 1, sandbox.Fault{Kind: sandbox.FaultTruncate, After: 50 + rand.IntN(5000)})
+		},
 		func() {
 			s.e.srv.FaultNext(dl, 1, sandbox.Fault{Kind: sandbox.FaultStall, After: rand.IntN(2000), Delay: 200 * time.Millisecond})
 		},

@@ -87,27 +87,18 @@ func (b builder) border(c lipgloss.AdaptiveColor) lipgloss.Style {
 
 func (b builder) base() BaseStyles {
 	return BaseStyles{
-		Text:    b.fg(b.t.Text),
 		Muted:   b.muted(),
 		Accent:  b.attr(b.fg(b.t.Accent), bold),
-		OK:      b.fg(b.t.OK),
 		Warning: b.attr(b.fg(b.t.Warning), bold),
 		Error:   b.fg(b.t.Error).Bold(true),
 	}
 }
 
 func (b builder) app() AppStyles {
-	focused := b.border(b.t.Accent)
-	if b.mono { // the border's shape shows focus when its colour cannot
-		focused = focused.Border(lipgloss.ThickBorder())
-	}
 	return AppStyles{
-		Frame:       b.new(),
-		Title:       b.fg(b.t.Accent).Bold(true),
-		Pane:        b.border(b.t.Border),
-		PaneFocused: focused,
-		Divider:     b.attr(b.fg(b.t.Border), faint),
-		Empty:       b.muted().Italic(true),
+		Title:   b.fg(b.t.Accent).Bold(true),
+		Divider: b.attr(b.fg(b.t.Border), faint),
+		Empty:   b.muted().Italic(true),
 	}
 }
 
@@ -197,7 +188,6 @@ func (b builder) help() (help.Styles, HelpBoxStyles) {
 			FullDesc:       desc,
 			FullSeparator:  sep,
 		}, HelpBoxStyles{
-			Frame: b.border(b.t.Border).Padding(0, 1),
 			Title: b.fg(b.t.Accent).Bold(true).Underline(true),
 		}
 }
@@ -230,29 +220,21 @@ func (b builder) picker(l ListStyles) PickerStyles {
 
 func (b builder) login() LoginStyles {
 	return LoginStyles{
-		Frame:         b.border(b.t.Border).Padding(1, 2),
-		Title:         b.fg(b.t.Accent).Bold(true),
-		Label:         b.muted(),
-		LabelFocused:  b.fg(b.t.Accent).Bold(true),
-		Input:         b.input(false),
-		InputFocused:  b.input(true),
-		Error:         b.fg(b.t.Error).Bold(true),
-		Hint:          b.muted(),
-		Button:        b.fg(b.t.Text).Padding(0, 1),
-		ButtonFocused: b.attr(withBG(b.fg(b.t.SelectionFG), b.t.SelectionBG), reverse).Bold(true).Padding(0, 1),
-		Busy:          b.attr(b.fg(b.t.Accent), italic),
+		Frame:        b.border(b.t.Border).Padding(1, 2),
+		Title:        b.fg(b.t.Accent).Bold(true),
+		Label:        b.muted(),
+		LabelFocused: b.fg(b.t.Accent).Bold(true),
+		Input:        b.input(false),
+		InputFocused: b.input(true),
+		Error:        b.fg(b.t.Error).Bold(true),
+		Hint:         b.muted(),
+		Busy:         b.attr(b.fg(b.t.Accent), italic),
 	}
 }
 
 func (b builder) confirm() ConfirmStyles {
-	frame := b.border(b.t.Warning).Padding(0, 1)
-	if b.mono {
-		frame = frame.Border(lipgloss.DoubleBorder())
-	}
 	return ConfirmStyles{
-		Frame:    frame,
 		Question: b.fg(b.t.Warning).Bold(true),
 		Key:      b.attr(b.fg(b.t.Accent).Bold(true), underline),
-		Hint:     b.muted(),
 	}
 }

@@ -25,13 +25,13 @@ func ExampleNewStyles() {
 		return
 	}
 	st := themes.NewStyles(theme, r)
-	w, h := st.App.Pane.GetFrameSize()
-	fmt.Println(st.App.Pane.Width(12).Render("inbox"), w, h)
+	w, h := st.Picker.Frame.GetFrameSize()
+	fmt.Println(st.Picker.Frame.Width(12).Render("apps"), w, h)
 	fmt.Println(st.Priority.For(2, false).Render("!!"), st.List.Select(st.List.Time, true).Render("2m"))
 	// Output:
 	// ╭────────────╮
-	// │inbox       │
-	// ╰────────────╯ 2 2
+	// │ apps       │
+	// ╰────────────╯ 4 2
 	// !! 2m
 }
 

@@ -32,23 +32,18 @@ type Styles struct {
 }
 
 // BaseStyles are the plain semantic styles, for text that belongs to no
-// particular component.
+// particular component: Muted secondary text, Accent the count of newer
+// messages, Warning the real host beside a link that names another,
+// Error a fatal error's screen.
 type BaseStyles struct {
-	Text, Muted, Accent lipgloss.Style
-	OK, Warning, Error  lipgloss.Style
+	Muted, Accent, Warning, Error lipgloss.Style
 }
 
 // AppStyles frame the whole screen.
 type AppStyles struct {
-	// Frame is the outermost style; it has no border or padding, so the UI
-	// can size it without subtracting anything.
-	Frame lipgloss.Style
 	// Title is the program's name and other headings.
 	Title lipgloss.Style
-	// Pane and PaneFocused border the list and detail panes. They have the
-	// same frame size (read it with GetFrameSize), so focus never reflows.
-	Pane, PaneFocused lipgloss.Style
-	// Divider draws rules between stacked panes and sections.
+	// Divider draws the rule between the list and the reading pane.
 	Divider lipgloss.Style
 	// Empty is placeholder text such as "no messages yet".
 	Empty lipgloss.Style
@@ -122,7 +117,7 @@ type DetailStyles struct {
 	// Link is a hyperlink's text (the URL line and <a href> spans).
 	Link lipgloss.Style
 	// Bold, Italic and Underline are the HTML subset's attributes, already
-	// combined with Body; Inline combines them for a span.
+	// combined with Body; Inline adds their attributes to a span's style.
 	Bold, Italic, Underline lipgloss.Style
 	// Rule separates the header from the body.
 	Rule lipgloss.Style
@@ -141,14 +136,16 @@ func (d DetailStyles) Inline(bold, italic, underline bool, color string, link bo
 	if link {
 		s = d.Link
 	}
+	// Inherit adds what the attribute's style sets and s does not (the
+	// attribute), keeping s's colour.
 	if bold {
-		s = s.Bold(true)
+		s = s.Inherit(d.Bold)
 	}
 	if italic {
-		s = s.Italic(true)
+		s = s.Inherit(d.Italic)
 	}
 	if underline {
-		s = s.Underline(true)
+		s = s.Inherit(d.Underline)
 	}
 	if color != "" && d.colour && !link {
 		s = s.Foreground(lipgloss.Color(color))
@@ -181,10 +178,10 @@ type BannerStyles struct {
 	Bar, Detail lipgloss.Style
 }
 
-// HelpBoxStyles frame the full help (the `?` view), whose keys and
+// HelpBoxStyles head the full help (the `?` view), whose keys and
 // descriptions use Styles.Help.
 type HelpBoxStyles struct {
-	Frame, Title lipgloss.Style
+	Title lipgloss.Style
 }
 
 // InputStyles style a bubbles textinput.Model. Assign them field by field
@@ -215,16 +212,14 @@ type LoginStyles struct {
 	Input, InputFocused InputStyles
 	// Error is a failed login's message; Hint the explanation lines.
 	Error, Hint lipgloss.Style
-	// Button and ButtonFocused are the submit button.
-	Button, ButtonFocused lipgloss.Style
 	// Busy is "logging in…".
 	Busy lipgloss.Style
 }
 
-// ConfirmStyles draw a yes/no question such as the delete-up-to prompt.
+// ConfirmStyles draw a yes/no question such as the delete-up-to prompt
+// in the status bar.
 type ConfirmStyles struct {
-	Frame    lipgloss.Style
 	Question lipgloss.Style
-	// Key is a key to press ("y", "n"); Hint the rest of the line.
-	Key, Hint lipgloss.Style
+	// Key is the keys to press ("y/n").
+	Key lipgloss.Style
 }

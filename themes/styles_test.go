@@ -128,7 +128,7 @@ func TestColourThemesUseColour(t *testing.T) {
 		if out := dark.Banner.Bar.Render("x"); !strings.Contains(out, "48;2;") {
 			t.Errorf("%s banner %q has no background colour", theme.Name, out)
 		}
-		if dark.Base.Text.Render("x") == light.Base.Text.Render("x") {
+		if dark.Detail.Body.Render("x") == light.Detail.Body.Render("x") {
 			t.Errorf("%s text looks the same on light and dark backgrounds", theme.Name)
 		}
 		if out := dark.Detail.Inline(true, false, false, "#ff0000", false).Render("x"); !strings.Contains(out, "38;2;255;0;0") {
@@ -154,7 +154,6 @@ func TestMonoStatesDistinct(t *testing.T) {
 		"priority": {s.Priority.Lowest, s.Priority.Normal, s.Priority.High,
 			s.Priority.Emergency, s.Priority.EmergencyAcked},
 		"selection": {s.List.Row, s.List.Selected, s.List.SelectedBlurred},
-		"panes":     {s.App.Pane, s.App.PaneFocused},
 	}
 	for name, styles := range groups {
 		seen := map[string]bool{}
@@ -170,13 +169,8 @@ func TestMonoStatesDistinct(t *testing.T) {
 func TestFrameSizesMatch(t *testing.T) {
 	for _, theme := range []Theme{Default(), HighContrast(), Mono()} {
 		s := NewStyles(theme, renderer(termenv.TrueColor, true))
-		pw, ph := s.App.Pane.GetFrameSize()
-		fw, fh := s.App.PaneFocused.GetFrameSize()
-		if pw != fw || ph != fh || pw != 2 || ph != 2 {
-			t.Errorf("%s pane frames %dx%d and %dx%d, want 2x2 both", theme.Name, pw, ph, fw, fh)
-		}
-		if w, h := s.App.Frame.GetFrameSize(); w != 0 || h != 0 {
-			t.Errorf("%s app frame %dx%d, want none", theme.Name, w, h)
+		if w, h := s.Picker.Frame.GetFrameSize(); w != 4 || h != 2 {
+			t.Errorf("%s picker frame %dx%d, want 4x2 (the picker draws it, from these sizes)", theme.Name, w, h)
 		}
 		if s.Login.Input.Prompt.GetHorizontalFrameSize() != s.Login.InputFocused.Prompt.GetHorizontalFrameSize() {
 			t.Errorf("%s login inputs change size with focus", theme.Name)

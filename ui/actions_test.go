@@ -86,7 +86,7 @@ func newActionEnv(t *testing.T, w, h int, change func(*Options)) *actionEnv {
 	ingest(t, db, sample(true)...)
 	opts, en := testOptions(t, db)
 	e := &actionEnv{db: db, en: en, bell: &syncBuffer{}, timers: &timers{}}
-	opts.Bell = e.bell
+	opts.Output = e.bell
 	opts.tick = e.timers.tick
 	if change != nil {
 		change(&opts)
@@ -149,7 +149,7 @@ func TestAcknowledgeFromAnyRow(t *testing.T) {
 	if !m.keys.Ack.Enabled() {
 		t.Fatal("a is disabled while the banner asks for it")
 	}
-	oldest := m.status.oldest
+	oldest := m.oldestNeed()
 	if oldest == nil {
 		t.Fatal("the banner names no emergency")
 	}
@@ -212,7 +212,7 @@ func TestDeleteUpTo(t *testing.T) {
 			e := newActionEnv(t, 120, 40, nil)
 			sel := e.selectTitle(t, "CPU high on web-2")
 			e.press("D")
-			if !strings.Contains(e.view(), "delete #"+itoa(sel.ID)+" and everything older, here and on Pushover? y/n") {
+			if !strings.Contains(e.view(), "delete #"+itoa(sel.ID)+" and everything older: 9 messages, here and on Pushover? y/n") {
 				t.Fatalf("no question:\n%s", e.view())
 			}
 			e.press(c.answer)
@@ -227,44 +227,79 @@ func TestDeleteUpTo(t *testing.T) {
 			if want := map[bool]int{true: 4, false: 13}[c.deleted]; c2.Total != want {
 				t.Fatalf("%d messages left, want %d", c2.Total, want)
 			}
-			if c.deleted && !strings.Contains(e.view(), "deleted 9 up to #"+itoa(sel.ID)) {
+			if c.deleted && !strings.Contains(e.view(), "deleted 9 messages here, #"+itoa(sel.ID)+" and older; on Pushover up to #"+itoa(sel.ID)) {
 				t.Fatalf("no notice:\n%s", e.view())
 			}
 		})
 	}
 }
 
-func TestOpenURL(t *testing.T) {
+// TestLinks: o lists the links of the message, the URL field first; enter
+// (or the number) opens one, y copies it.
+func TestLinks(t *testing.T) {
 	var opened []string
 	e := newActionEnv(t, 120, 40, func(o *Options) {
 		o.Opener = func(u string) error { opened = append(opened, u); return nil }
 	})
 	e.selectTitle(t, "Door opened")
-	if e.inbox().keys.OpenURL.Enabled() {
-		t.Fatal("o enabled on a message without URL")
+	if e.inbox().keys.Links.Enabled() {
+		t.Fatal("o enabled on a message without links")
 	}
 	e.selectTitle(t, "Deploy finished")
 	e.press("o")
+	if v := e.view(); !strings.Contains(v, "1. Deploy #7 [example.com]") {
+		t.Fatalf("no links picker:\n%s", v)
+	}
+	e.press("<enter>")
 	if !slices.Equal(opened, []string{"https://example.com/deploys/7"}) {
 		t.Fatalf("opened %q", opened)
+	}
+	e.press("g")
+	e.selectTitle(t, "Formatted")
+	e.press("o1")
+	if !slices.Equal(opened, []string{"https://example.com/deploys/7", "https://example.com/db-1"}) {
+		t.Fatalf("opened %q", opened)
+	}
+	e.press("oy")
+	want := "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte("https://example.com/db-1")) + "\a"
+	if got := e.bell.String(); got != want {
+		t.Fatalf("OSC 52 written %q, want %q", got, want)
 	}
 
 	// Without an opener the link is shown to click.
 	e = newActionEnv(t, 120, 40, nil)
 	e.selectTitle(t, "Deploy finished")
-	e.press("o")
+	e.press("o<enter>")
 	if v := e.view(); !strings.Contains(v, "\x1b]8;;https://example.com/deploys/7\x1b\\") {
 		t.Fatalf("no link on screen:\n%q", v[len(v)-400:])
 	}
 }
 
+// TestCopy: y offers the body, the URL, the id and the receipt; the
+// notice says where the text went, not that it was copied (tmux may keep
+// it).
 func TestCopy(t *testing.T) {
-	e := newActionEnv(t, 120, 40, nil)
-	sel := e.selectTitle(t, "Door opened")
-	e.press("y")
-	want := "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte(sel.Message)) + "\a"
-	if got := e.bell.String(); got != want {
-		t.Fatalf("OSC 52 written %q, want %q", got, want)
+	for _, c := range []struct {
+		title, keys, want, what string
+	}{
+		{"Door opened", "yb", "Front door opened while nobody is home.", "the message"},
+		{"Door opened", "y<enter>", "Front door opened while nobody is home.", "the message"},
+		{"Deploy finished", "yu", "https://example.com/deploys/7", "the URL"},
+		{"Database down", "yr", "rcpt-db-down", "the receipt"},
+		{"Database down", "yi", "1009", "the id"},
+	} {
+		t.Run(c.keys+" "+c.title, func(t *testing.T) {
+			e := newActionEnv(t, 120, 40, nil)
+			e.selectTitle(t, c.title)
+			e.press(c.keys)
+			want := "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte(c.want)) + "\a"
+			if got := e.bell.String(); got != want {
+				t.Fatalf("OSC 52 written %q, want %q", got, want)
+			}
+			if v := e.view(); !strings.Contains(v, "sent "+c.what) || !strings.Contains(v, "to the terminal clipboard (OSC 52)") {
+				t.Fatalf("notice:\n%s", lastLines(v, 2))
+			}
+		})
 	}
 }
 
@@ -281,19 +316,22 @@ func TestSyncNow(t *testing.T) {
 func TestMarkRead(t *testing.T) {
 	e := newActionEnv(t, 120, 40, nil)
 	ctx := context.Background()
+	if got := take[settledMsg](e.timers); len(got) != 0 {
+		t.Fatalf("%d debounce timers before any key: the first selection is nobody's", len(got))
+	}
 	e.press("jjj")
 	settled := take[settledMsg](e.timers)
-	if len(settled) != 4 { // the first selection and three moves
-		t.Fatalf("%d debounce timers, want 4", len(settled))
+	if len(settled) != 3 { // three moves
+		t.Fatalf("%d debounce timers, want 3", len(settled))
 	}
-	for _, s := range settled[:3] {
+	for _, s := range settled[:2] {
 		e.send(s) // stale: the selection moved on
 	}
 	c, _ := e.db.Counts(ctx)
 	if c.Unread != 13 {
 		t.Fatalf("%d unread after scrolling, want 13: nothing is read while scrolling", c.Unread)
 	}
-	e.send(settled[3])
+	e.send(settled[2])
 	sel, _ := e.inbox().list.selected()
 	got, err := e.db.Get(ctx, sel.Key)
 	if err != nil || !got.Read {

@@ -12,8 +12,11 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"pobox/cache"
+	"pobox/themes"
 )
 
 // benchFixture is a cache of 100,000 messages, built once per test binary
@@ -93,14 +96,31 @@ func TestMain(m *testing.M) {
 
 // BenchmarkKeypress measures Update and View for one `down` key press at
 // 200x50 with 100,000 cached messages, including the window reads the
-// moves cause (run synchronously here, as Cmds in the program).
-func BenchmarkKeypress(b *testing.B) {
+// moves cause (run synchronously here, as Cmds in the program), with the
+// styles of a true-colour terminal (an Ascii profile would hide the cost
+// of colour: every style renders as plain text there).
+func BenchmarkKeypress(b *testing.B) { benchKeypress(b, trueColorStyles()) }
+
+// BenchmarkKeypressAscii is BenchmarkKeypress without colour.
+func BenchmarkKeypressAscii(b *testing.B) { benchKeypress(b, asciiStyles()) }
+
+// trueColorStyles are the default theme's styles on a dark true-colour
+// terminal.
+func trueColorStyles() *themes.Styles {
+	r := lipgloss.NewRenderer(nil)
+	r.SetColorProfile(termenv.TrueColor)
+	r.SetHasDarkBackground(true)
+	s := themes.NewStyles(themes.Default(), r)
+	return &s
+}
+
+func benchKeypress(b *testing.B, st *themes.Styles) {
 	db, err := cache.Open(context.Background(), bigCache(b))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	opts := Options{DB: db, Styles: asciiStyles(), Now: fixedNow, Title: "pobox", tick: noTick}
+	opts := Options{DB: db, Styles: st, Now: fixedNow, Title: "pobox", tick: noTick}
 	d := newDriver(b, opts, 200, 50)
 	down := tea.KeyMsg{Type: tea.KeyDown}
 	top := keys("g")

@@ -1,6 +1,6 @@
 // Package ui is pobox's terminal inbox, a Bubble Tea (v1) program: the
-// message list, the detail pane, the status bar, the emergency banner,
-// help, search, filters and the login screen.
+// message list, the reading (detail) pane, the status bar, the emergency
+// banner, help, search, filters, pickers and the login screen.
 //
 // # Data flow
 //
@@ -8,39 +8,66 @@
 // screens around the cursor, read with keyset queries (cache.DB.Older and
 // Newer) in Cmds, and extends it when the viewport nears its edge; moves
 // made past the edge while rows are on their way are replayed when they
-// arrive, so no key press is lost. Rendered rows are cached by id, width
-// and state, and the detail pane renders again only when the selected
+// arrive, so no key press is lost. Rendered rows are cached by key, width
+// and state, and the reading pane lays a message out again only when the
 // message, its state or the width changes: a key press costs a few
 // microseconds of Update and a repaint of cached strings (see
 // BenchmarkKeypress).
 //
 // Database writes (mark read, delete) and engine calls (acknowledge,
-// delete up to) run in Cmds, never in Update, because a WAL checkpoint can
-// stall a commit for tens of milliseconds. Engine events arrive through one
-// Cmd that receives once from Engine.Events and is re-armed by Update;
-// RowsChanged and Synced reload only the window and the counts, in one
-// read, coalesced while one is on its way.
+// delete up to) run in Cmds that close over copied values, never in
+// Update, because a WAL checkpoint can stall a commit for tens of
+// milliseconds. Engine events arrive through one Cmd that receives once
+// from Engine.Events and is re-armed by Update; RowsChanged and Synced
+// reload only the window and the counts, in one read, coalesced while
+// one is on its way. The program renders at FPS (120) frames a second, so
+// that a new message waits at most one frame for the screen.
 //
-// # Reading
+// # New arrivals and reading
 //
-// A message is marked read when the selection has rested on it for
-// settleDelay (300 ms), or at once when its detail is opened with enter,
-// so scrolling through the list with j writes nothing.
+// While the selection is on the newest message (and the person is not
+// reading in the detail pane), new arrivals take it: an idle inbox shows
+// the newest messages. Someone scrolled away keeps their place, and the
+// status bar says how many newer messages wait ("↑ 3 new: g").
 //
-// # Untrusted text
+// A message is read only once the person could have read it: opened
+// (enter), or brought into the reading pane by a key press or click of
+// theirs and left there for settleDelay (300 ms), while the terminal has
+// focus (where it reports focus). A selection that moved by itself (new
+// messages, a filter, a deletion, the first screen) is never read, and
+// messages read under the unread filter stay in its results until the
+// filter changes: a filter never changes its own results.
 //
-// Every title, body, app name and URL goes through package sanitize before
-// it is styled or measured; widths come from sanitize.Width and Truncate,
-// so wide, combining or hostile text never breaks a row. Links are OSC 8
-// hyperlinks for http and https only, and the address is always shown next
-// to its title.
+// # Keys over SSH
 //
-// # Bell and clipboard
+// Several presses in one read arrive as one key message with several
+// runes, and esc with the key after it as an alt-key: outside a text
+// field each rune is a press, and an alt-key that nothing binds is esc
+// followed by the key.
 //
-// The bell (BEL) and OSC 52 copies are written to Options.Bell from Cmds,
-// never from View. A new emergency rings at once and again every
-// Options.BellInterval while any emergency still needs acknowledging
-// (pending acknowledgements count as dealt with); a new priority-1
-// message rings once; priorities below 0 and the backlog of a first sync
-// never ring on arrival.
+// # Untrusted text and widths
+//
+// Every title, body, app name and URL goes through package sanitize
+// before it is styled or measured, in the width mode of the terminal in
+// front of the user (Options.Width: per code point inside tmux and
+// screen). Widths come from the mode's Width and Truncate, never from
+// lipgloss, and every line of the frame is cut with the mode's Cut, so no
+// line is wider than that terminal counts it. Links are OSC 8 hyperlinks
+// for http and https only; the address is shown next to the URL's title,
+// and a link whose text names another host is followed by the real one
+// ("[evil.example]"). o lists every link of a message.
+//
+// # Bell, notifications and clipboard
+//
+// The bell, desktop notifications (OSC 9, 777 or 99, wrapped for tmux's
+// or screen's passthrough) and OSC 52 copies are written from Cmds to the
+// program's output through a writer that Bubble Tea's renderer writes
+// its frames through too, each whole under one lock: they never land
+// inside a frame, and each program (each pobox serve session) writes them
+// on its own terminal. A new emergency rings at once and again every
+// Options.BellInterval while any emergency still pages (acknowledged,
+// queued and expired ones do not; m mutes until a new copy arrives); a
+// new message of Options.NotifyPriority or more raises a notification,
+// or rings in bell mode; priorities below that and the backlog of a first
+// sync never alert.
 package ui

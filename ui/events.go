@@ -1,10 +1,14 @@
 package ui
 
 import (
+	"context"
+	"io"
+	"strconv"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"pobox/cache"
 	"pobox/sanitize"
 	inboxsync "pobox/sync"
 )
@@ -43,6 +47,16 @@ type connState struct {
 	err     string // sanitized
 }
 
+// offline reports that actions cannot reach Pushover now: they wait in
+// the outbox.
+func (m *inbox) offline() bool {
+	switch m.conn.state {
+	case connConnected, connFollowing, connConnecting:
+		return false
+	}
+	return true
+}
+
 // waitEvent receives one event from the engine; Update re-arms it.
 func (m *inbox) waitEvent() tea.Cmd {
 	if m.engine == nil {
@@ -61,7 +75,8 @@ func (m *inbox) waitEvent() tea.Cmd {
 	}
 }
 
-// handleEvent turns an engine event into state, reads and the bell.
+// handleEvent turns an engine event into state, reads, the bell and
+// notifications.
 func (m *inbox) handleEvent(ev inboxsync.Event) tea.Cmd {
 	switch ev := ev.(type) {
 	case inboxsync.Connected:
@@ -73,7 +88,10 @@ func (m *inbox) handleEvent(ev inboxsync.Event) tea.Cmd {
 			m.notice = notice{}
 		}
 	case inboxsync.Disconnected:
-		m.conn = connState{state: connOffline, retryAt: ev.RetryAt, err: errText(ev.Err)}
+		m.conn = connState{state: connOffline, retryAt: ev.RetryAt, err: errText(m.mode, ev.Err)}
+		if m.status.counts.AckPending > 0 {
+			m.ackQueued = true
+		}
 		if !ev.RetryAt.IsZero() {
 			m.conn.state = connReconnecting
 			return m.armRetryTick()
@@ -85,16 +103,33 @@ func (m *inbox) handleEvent(ev inboxsync.Event) tea.Cmd {
 		if !ev.At.IsZero() {
 			m.status.lastSync = ev.At
 		}
-		return tea.Batch(m.requestLoad(loadReload), m.bellFor(ev))
+		if len(ev.New) > 0 {
+			m.arrived = true // the frame that shows them goes out at once
+		}
+		return tea.Batch(m.requestLoad(loadReload), m.alertFor(ev))
 	case inboxsync.SyncFailed:
 		m.syncing = false
-		return m.setNotice(noticeErr, "sync failed: "+errText(ev.Err)+" (press r to try again)")
+		text := "sync failed: " + errText(m.mode, ev.Err)
+		if d := ev.RetryAt.Sub(m.now()); !ev.RetryAt.IsZero() && d > 0 {
+			text += "; trying again in " + strconv.Itoa(int(d.Round(time.Second)/time.Second)) + "s (r: now)"
+		} else {
+			text += " (press r to try again)"
+		}
+		return m.setNotice(noticeErr, text)
 	case inboxsync.ActionDone:
+		if ev.Action.Kind == inboxsync.ActionAck {
+			m.ackQueued = false
+		}
 		return tea.Batch(m.requestLoad(loadReload), m.setNotice(noticeOK, actionDoneText(ev.Action)))
 	case inboxsync.ActionFailed:
-		text := actionName(ev.Action) + " failed: " + errText(ev.Err)
+		text := actionName(ev.Action) + " failed: " + errText(m.mode, ev.Err)
 		if ev.Queued {
 			text += "; pobox will try again when Pushover can be reached"
+			if ev.Action.Kind == inboxsync.ActionAck {
+				m.ackQueued = true
+			}
+		} else if ev.Action.Kind == inboxsync.ActionAck {
+			delete(m.localAck, ev.Action.Receipt)
 		}
 		return tea.Batch(m.requestLoad(loadReload), m.setNotice(noticeErr, text))
 	case inboxsync.SessionEnded:
@@ -102,7 +137,7 @@ func (m *inbox) handleEvent(ev inboxsync.Event) tea.Cmd {
 		if ev.Reason == inboxsync.EndElsewhere {
 			m.conn.state = connElsewhere
 		}
-		text := sanitize.Line(ev.Text)
+		text := m.mode.Line(ev.Text)
 		if m.opts.Login != nil {
 			text += " — or press L to log in again here"
 		}
@@ -127,36 +162,101 @@ func actionDoneText(a inboxsync.Action) string {
 	return "acknowledged"
 }
 
-// errText is an error for the status bar: one sanitized line.
-func errText(err error) string {
+// errText is an error for the status bar: one line sanitized in mode.
+func errText(mode sanitize.WidthMode, err error) string {
 	if err == nil {
 		return ""
 	}
-	return sanitize.Line(err.Error())
+	return mode.Line(err.Error())
 }
 
-// bellFor rings for a download: a new emergency rings at once and starts
-// the repeat; a new priority 1 rings once; quiet priorities and the
-// backlog of a first sync never ring.
-func (m *inbox) bellFor(ev inboxsync.Synced) tea.Cmd {
-	if ev.Backlog || m.opts.BellInterval < 0 || len(ev.New) == 0 {
+// bellOn reports whether the bell may ring at all.
+func (m *inbox) bellOn() bool { return m.opts.BellInterval > 0 && m.opts.out != nil }
+
+// alertFor announces a download: a new emergency rings at once, starts
+// the repeat and lifts a mute; a new message of the notify priority or
+// more raises a desktop notification (or rings, in bell mode); a new
+// priority 1 rings once when no notification went out for it. Quiet
+// priorities ring only when notify_priority asks for them, and the
+// backlog of a first sync never alerts.
+func (m *inbox) alertFor(ev inboxsync.Synced) tea.Cmd {
+	if ev.Backlog || len(ev.New) == 0 {
 		return nil
 	}
-	switch {
-	case ev.Emergency:
-		m.bellSeq++ // restart the repeat from now
-		m.bellArmed = true
-		return tea.Batch(m.ring(), m.bellTimer())
-	case ev.MaxPriority >= 1:
-		return m.ring()
+	n := m.opts.notify
+	var cmds []tea.Cmd
+	notify := ev.MaxPriority >= n.minPriority && n.mode != NotifyOff
+	osc := notify && n.mode != NotifyBell
+	if osc {
+		cmds = append(cmds, notifyCmd(m.ctx, m.db, ev.New, n, m.opts.out))
 	}
-	return nil
+	ring := ev.Emergency || (ev.MaxPriority >= 1 && !osc) || (notify && n.mode == NotifyBell)
+	if ev.Emergency {
+		m.muted = false // a new copy: the mute was for the old one
+		if m.opts.BellInterval > 0 {
+			m.bellSeq++ // restart the repeat from now
+			m.bellArmed = true
+			cmds = append(cmds, m.bellTimer())
+		}
+	}
+	if ring && m.bellOn() {
+		cmds = append(cmds, m.ring())
+	}
+	return tea.Batch(cmds...)
+}
+
+// notifyMax is how many of a download's new messages are read to find the
+// ones that notify.
+const notifyMax = 50
+
+// notifyCmd reads the new messages and sends one notification naming the
+// most urgent of those at the notify priority or more (and how many more
+// came with it).
+func notifyCmd(ctx context.Context, db *cache.DB, keys []int64, n notifier, out io.Writer) tea.Cmd {
+	if out == nil {
+		return nil
+	}
+	keys = append([]int64(nil), keys[max(len(keys)-notifyMax, 0):]...)
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, opTimeout)
+		defer cancel()
+		var best cache.Message
+		count := 0
+		for _, k := range keys {
+			msg, err := db.Get(ctx, k)
+			if err != nil || msg.Priority < n.minPriority {
+				continue
+			}
+			count++
+			if count == 1 || msg.Priority >= best.Priority {
+				best = msg
+			}
+		}
+		if count == 0 {
+			return nil
+		}
+		title := n.width.Line(best.Title)
+		if app := n.width.Line(best.App); title == "" {
+			title = app
+		} else if app != "" {
+			title = app + ": " + title
+		}
+		body := best.Message
+		if best.HTML {
+			body = sanitize.PlainText(n.width.HTML(body))
+		}
+		if count > 1 {
+			body = "(and " + plural(count-1, "more", "more") + ") " + body
+		}
+		_ = writeSeq(out, n.notification(title, body, best.Key), nil)() // nobody to tell if it fails
+		return nil
+	}
 }
 
 // armBell starts the repeat while an emergency needs the user and no
 // timer runs (at start-up, after a change in another pobox).
 func (m *inbox) armBell() tea.Cmd {
-	if m.bellArmed || m.needAck() <= 0 || m.opts.BellInterval < 0 {
+	if m.bellArmed || m.needAck() <= 0 || !m.bellOn() {
 		return nil
 	}
 	m.bellArmed = true
@@ -169,7 +269,9 @@ func (m *inbox) bellTimer() tea.Cmd {
 	return m.after(m.opts.BellInterval, func(time.Time) tea.Msg { return bellMsg{seq: seq} })
 }
 
-// onBell repeats the bell until every emergency is dealt with.
+// onBell repeats the bell until every emergency is dealt with, has
+// expired, or the bell is muted (the timer keeps running, so that m
+// again rings on time).
 func (m *inbox) onBell(msg bellMsg) tea.Cmd {
 	if msg.seq != m.bellSeq {
 		return nil
@@ -178,19 +280,15 @@ func (m *inbox) onBell(msg bellMsg) tea.Cmd {
 		m.bellArmed = false
 		return nil
 	}
+	if m.muted {
+		return m.bellTimer()
+	}
 	return tea.Batch(m.ring(), m.bellTimer())
 }
 
-// ring writes BEL to the terminal, from a Cmd (never from View).
+// ring writes BEL to the terminal, from a Cmd, in order with the frames.
 func (m *inbox) ring() tea.Cmd {
-	w := m.opts.Bell
-	if w == nil {
-		return nil
-	}
-	return func() tea.Msg {
-		_, _ = w.Write([]byte{'\a'}) // a bell that cannot ring has nobody to tell
-		return nil
-	}
+	return writeSeq(m.opts.out, "\a", nil)
 }
 
 // armRetryTick redraws the "reconnecting in Ns" countdown every second,
@@ -211,7 +309,8 @@ func (m *inbox) onRetryTick() tea.Cmd {
 	return nil
 }
 
-// armClock redraws once a minute so that relative times age.
+// armClock redraws once a minute so that relative times age (and
+// emergencies expire).
 func (m *inbox) armClock() tea.Cmd {
 	if m.clockTick {
 		return nil

@@ -5,7 +5,9 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -114,7 +116,7 @@ func (e *flowEnv) waitServer(what string, cond func() bool) {
 // program runs the UI on the env's cache and engine.
 func (e *flowEnv) program(w, h int) *teatest.TestModel {
 	e.t.Helper()
-	opts := Options{DB: e.db, Engine: e.en, Styles: asciiStyles(), Title: "pobox", Bell: &syncBuffer{}}
+	opts := Options{DB: e.db, Engine: e.en, Styles: asciiStyles(), Title: "pobox", Output: &syncBuffer{}}
 	return teatest.NewTestModel(e.t, New(opts), teatest.WithInitialTermSize(w, h))
 }
 
@@ -179,14 +181,14 @@ func TestFlowDeleteUpTo(t *testing.T) {
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jj")})
 	waitScreen(t, tm, "Tests · #9007199254740995") // the detail of the third
 	tm.Send(keys("D")[0])
-	waitScreen(t, tm, "and everything older, here and on Pushover? y/n")
+	waitScreen(t, tm, "and everything older: 3 messages, here and on Pushover? y/n")
 	tm.Send(keys("y")[0])
 	want := int64(1<<53 + 1 + 2) // the third message
 	e.waitServer("delete watermark", func() bool {
 		d, ok := e.srv.Device(e.login.DeviceID)
 		return ok && d.HighestDeleted == want
 	})
-	waitScreen(t, tm, "deleted on Pushover up to #"+itoa(want))
+	waitScreen(t, tm, "on Pushover up to #"+itoa(want))
 	finish(t, tm)
 	c, err := e.db.Counts(context.Background())
 	if err != nil || c.Total != 2 {
@@ -314,7 +316,7 @@ func TestFlowTwoUIs(t *testing.T) {
 	}
 	db2, en2 := e.start(e.login, "") // a second process on the same cache
 	a := e.program(120, 40)
-	b := teatest.NewTestModel(t, New(Options{DB: db2, Engine: en2, Styles: asciiStyles(), Bell: &syncBuffer{}}),
+	b := teatest.NewTestModel(t, New(Options{DB: db2, Engine: en2, Styles: asciiStyles(), Output: &syncBuffer{}}),
 		teatest.WithInitialTermSize(120, 40))
 	waitScreen(t, a, "connected")
 	waitScreen(t, b, "following another pobox")
@@ -332,4 +334,90 @@ func TestFlowTwoUIs(t *testing.T) {
 		t.Error("the follower still shows the banner")
 	}
 	finish(t, a)
+}
+
+// realTimers are tea.Tick, recorded: the timers run for real, and the
+// test can see which the model started.
+type realTimers struct {
+	mu      sync.Mutex
+	settles int // read debounces started
+}
+
+func (r *realTimers) tick(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+	if _, ok := fn(time.Now()).(settledMsg); ok {
+		r.mu.Lock()
+		r.settles++
+		r.mu.Unlock()
+	}
+	return tea.Tick(d, fn)
+}
+
+func (r *realTimers) settled() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.settles
+}
+
+// programWith runs the UI on the env's cache and engine with real,
+// recorded timers.
+func (e *flowEnv) programWith(w, h int, rt *realTimers) *teatest.TestModel {
+	e.t.Helper()
+	opts := Options{DB: e.db, Engine: e.en, Styles: asciiStyles(), Title: "pobox", Output: &syncBuffer{}, Getenv: noEnv, tick: rt.tick}
+	return teatest.NewTestModel(e.t, New(opts), teatest.WithInitialTermSize(w, h))
+}
+
+// TestFlowIdleArrivals, with real timers: messages arriving while nobody
+// types take the selection (the newest stays on screen) and start no read
+// debounce, so none becomes read.
+func TestFlowIdleArrivals(t *testing.T) {
+	e := newFlowEnv(t, "")
+	rt := &realTimers{}
+	tm := e.programWith(120, 20, rt)
+	waitScreen(t, tm, "connected", "0 total")
+	e.publish("idle 1", 0)
+	waitScreen(t, tm, "idle 1", "1 total") // then more, in other syncs
+	for i := 2; i <= 30; i++ {
+		e.publish("idle "+strconv.Itoa(i), 0)
+	}
+	waitScreen(t, tm, "idle 30", "30 unread · 30 total")
+	if n := rt.settled(); n != 0 {
+		t.Fatalf("%d read debounces started with nobody typing", n)
+	}
+	m := finish(t, tm)
+	if sel, _ := m.list.selected(); sel.Title != "idle 30" || m.list.offset != 0 {
+		t.Fatalf("selection %q at offset %d, want the newest on top", sel.Title, m.list.offset)
+	}
+	if c, _ := e.db.Counts(context.Background()); c.Unread != 30 {
+		t.Fatalf("%d unread, want 30", c.Unread)
+	}
+}
+
+// TestFlowUnreadFilter, with real timers: u reads nothing by itself; a
+// message the person moves to is read after the debounce and stays in
+// the filter's results, selected, so nothing else is read after it.
+func TestFlowUnreadFilter(t *testing.T) {
+	e := newFlowEnv(t, "")
+	for i := 1; i <= 5; i++ {
+		e.publish("unread "+strconv.Itoa(i), 0)
+	}
+	rt := &realTimers{}
+	tm := e.programWith(120, 20, rt)
+	waitScreen(t, tm, "unread 5", "5 unread · 5 total")
+	tm.Send(keys("u")[0])
+	waitScreen(t, tm, "unread only · 5 matches")
+	if n := rt.settled(); n != 0 {
+		t.Fatalf("u started %d read debounces", n)
+	}
+	tm.Send(keys("j")[0])
+	waitScreen(t, tm, "4 unread · 5 total") // after the real 300 ms
+	m := finish(t, tm)
+	if sel, _ := m.list.selected(); sel.Title != "unread 4" || !sel.Read || len(m.list.rows) != 5 {
+		t.Fatalf("selection %q read %v among %d rows, want the read one kept, selected, among 5", sel.Title, sel.Read, len(m.list.rows))
+	}
+	if n := rt.settled(); n != 1 {
+		t.Fatalf("%d read debounces, want the one for j", n)
+	}
+	if c, _ := e.db.Counts(context.Background()); c.Unread != 4 {
+		t.Fatalf("%d unread, want 4", c.Unread)
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"pobox/cache"
+	"pobox/sanitize"
 	inboxsync "pobox/sync"
 	"pobox/themes"
 )
@@ -190,8 +191,12 @@ func (e *fakeEngine) DeleteUpTo(ctx context.Context, key int64) (cache.Deleted, 
 // timers, a fake engine.
 func testOptions(tb testing.TB, db *cache.DB) (Options, *fakeEngine) {
 	en := newFakeEngine(tb, db, false)
-	return Options{DB: db, Engine: en, Styles: asciiStyles(), Now: fixedNow, Title: "pobox", tick: noTick}, en
+	return Options{DB: db, Engine: en, Styles: asciiStyles(), Now: fixedNow, Title: "pobox", tick: noTick, Getenv: noEnv}, en
 }
+
+// noEnv is an environment without any variable: no multiplexer, no
+// terminal to notify through (the bell).
+func noEnv(string) string { return "" }
 
 // keys turns a string into key messages, one a rune ("jjj" is three), with
 // names in angle brackets for special keys: "<down><enter>".
@@ -293,6 +298,18 @@ func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 // osc8 matches the OSC 8 hyperlinks the UI emits on purpose.
 var osc8 = regexp.MustCompile("\x1b\\]8;;[!-~]*\x1b\\\\")
+
+// checkScreenMode is checkScreen, and no line is wider than w as a
+// terminal of the width mode counts it (tmux, per code point).
+func checkScreenMode(tb testing.TB, v string, w, h int, mode sanitize.WidthMode) {
+	tb.Helper()
+	checkScreen(tb, v, w, h)
+	for i, l := range strings.Split(v, "\n") {
+		if n := mode.Width(l); n > w {
+			tb.Errorf("line %d is %d cells wide in %s mode, more than %d: %q", i, n, mode, w, l)
+		}
+	}
+}
 
 // checkScreen checks a rendered screen: h lines, none wider than w, and
 // (with the Ascii profile) no escape sequence but pobox's own OSC 8 links.

@@ -10,6 +10,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"pobox/cache"
+	"pobox/sanitize"
 	"pobox/themes"
 )
 
@@ -47,7 +48,7 @@ func TestRowsMarkSearchMatches(t *testing.T) {
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.ANSI)
 	th := themes.NewStyles(themes.Default(), r)
-	rows := newRowRenderer(newStyles(&th))
+	rows := newRowRenderer(newStyles(&th), sanitize.Grapheme)
 	m := &cache.Message{ID: 1, Title: "Backups", App: "Cron", Message: "nightly backup finished", Read: true}
 
 	plain := rows.row(m, 80, selNone)

@@ -5,11 +5,11 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
-	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"pobox/cache"
+	"pobox/sanitize"
 )
 
 // focus says which part of the inbox gets the keys.
@@ -19,7 +19,7 @@ const (
 	focusList    focus = iota
 	focusDetail        // the detail pane: j/k scroll it
 	focusSearch        // the search field: it gets every key
-	focusPicker        // the app or priority picker
+	focusPicker        // a picker (app, priority, links, copy)
 	focusConfirm       // the delete-up-to question
 	focusHelp          // the full help
 )
@@ -27,8 +27,9 @@ const (
 // stackBelow is the width under which the panes stack.
 const stackBelow = 80
 
-// settleDelay is how long the selection must rest on an unread message
-// before it is marked read, so that scrolling with j writes nothing.
+// settleDelay is how long a selection the person made must rest in the
+// reading pane before it is marked read, so that scrolling with j
+// writes nothing.
 const settleDelay = 300 * time.Millisecond
 
 // inbox is the main screen: list, detail, status bar, banner and help.
@@ -38,32 +39,43 @@ type inbox struct {
 	engine Engine
 	opts   *Options
 	st     *styles
+	mode   sanitize.WidthMode
 
 	keys        keyMap
 	pickerKeys  pickerKeyMap
 	confirmKeys confirmKeyMap
 	searchKeys  searchKeyMap
-	help        help.Model
+	helpKeys    helpKeyMap
 	search      textinput.Model
 
 	list   list
-	detail detail
+	detail detailPane
 	rows   *rowRenderer
-	body   *bodyRenderer
 
-	listBuf, detailBuf []string // reused by View
+	listBuf, detailBuf []string                  // reused by View
+	shortHelp          struct{ id, line string } // the last help line and what it showed
+	arrived            bool                      // new messages: paint the frame that shows them at once
+	parity             bool                      // see eagerFrame
 
 	width, height int
 	stacked       bool
 	focus         focus
-	back          focus // where the help or a picker returns to
+	back          focus // where the help, a picker or the question returns to
+	helpTop       int   // first line of the full help shown
 
-	picker     *picker
-	confirmID  int64 // the key of the message D asked about
-	confirmNum int64 // its Pushover id
+	picker       *picker
+	confirmID    int64  // the key of the message D asked about
+	confirmNum   int64  // its Pushover id
+	confirmCount int    // what D would delete: -1 counting, -2 unknown
+	confirmDev   string // the device of its id, when not the login's
 
-	filter cache.Filter
-	gen    int // bumped on every filter change
+	filter  cache.Filter
+	gen     int     // bumped on every filter change
+	keep    []int64 // keys read under the unread filter, ascending: they stay shown
+	matches int     // messages matching the search and filters, -1 unknown
+
+	seenTop int64 // the newest key seen on top of the list
+	newer   int   // matching messages newer than seenTop, when the window lacks them
 
 	seq          int  // of the latest replacing read
 	replacing    bool // a replacing read is on its way
@@ -75,8 +87,19 @@ type inbox struct {
 	notice    notice // transient result of an action
 	noticeSeq int
 
-	lastSel   int64 // selection the detail and the read debounce follow
-	settleSeq int
+	lastSel     int64 // selection the detail and the read debounce follow
+	userSel     bool  // the person made the selection (a key, a click)
+	settleSeq   int
+	termFocused bool // the terminal has focus (true unless it reported otherwise)
+
+	links struct { // the links of one message, for o
+		key   int64
+		links []sanitize.Link
+	}
+
+	localAck  map[string]bool // receipts acknowledged here, before the cache shows it
+	ackQueued bool            // an acknowledgement waits in the outbox (offline)
+	muted     bool            // m: the bell is silent until a new emergency
 
 	logInAgain bool // L: Run returns ErrLogInAgain
 
@@ -89,19 +112,21 @@ type inbox struct {
 }
 
 func newInbox(ctx context.Context, opts *Options, st *styles, db *cache.DB, engine Engine) *inbox {
+	mode := opts.mode
 	m := &inbox{
-		ctx: ctx, db: db, engine: engine, opts: opts, st: st,
+		ctx: ctx, db: db, engine: engine, opts: opts, st: st, mode: mode,
 		keys: defaultKeyMap(), pickerKeys: defaultPickerKeyMap(),
-		confirmKeys: defaultConfirmKeyMap(), searchKeys: defaultSearchKeyMap(),
-		help: help.New(),
-		rows: newRowRenderer(st), body: &bodyRenderer{st: st},
-		conn:  connState{state: connConnecting},
-		after: opts.tick,
+		confirmKeys: defaultConfirmKeyMap(), searchKeys: defaultSearchKeyMap(), helpKeys: defaultHelpKeyMap(),
+		rows:        newRowRenderer(st, mode),
+		detail:      newDetailPane(st, mode, opts.Now),
+		conn:        connState{state: connConnecting},
+		matches:     -1,
+		termFocused: true,
+		after:       opts.tick,
 	}
 	if engine == nil {
 		m.conn.state = connNone
 	}
-	m.help.Styles = st.help
 	m.search = textinput.New()
 	m.search.Prompt = "/"
 	m.search.Placeholder = "search title, message, app"
@@ -124,8 +149,7 @@ func (m *inbox) now() time.Time { return m.opts.Now() }
 func (m *inbox) SetSize(w, h int) {
 	m.width, m.height = max(w, 1), max(h, 1)
 	m.stacked = m.width < stackBelow
-	m.help.Width = m.width
-	m.search.Width = max(m.width-3, 1)
+	m.search.Width = max(m.width-3-12, 1) // room for the match count
 	if m.picker != nil {
 		m.picker.SetSize(m.width, m.bodyHeight())
 	}
@@ -178,14 +202,59 @@ func (m *inbox) sessionEnded() bool {
 }
 
 // needAck is how many emergencies still need the user: pending
-// acknowledgements count as dealt with.
-func (m *inbox) needAck() int { return m.status.counts.Unacked - m.status.counts.AckPending }
+// acknowledgements count as dealt with, and so do emergencies whose
+// paging ended.
+func (m *inbox) needAck() int {
+	n := 0
+	for range m.liveEmergencies {
+		n++
+	}
+	return n
+}
 
-func (m *inbox) bannerShown() bool { return m.needAck() > 0 }
+// queuedAck reports that an acknowledgement made here waits in the
+// outbox: Pushover keeps paging until it is sent.
+func (m *inbox) queuedAck() bool {
+	return m.ackQueued && m.status.counts.AckPending > 0
+}
+
+func (m *inbox) bannerShown() bool { return m.needAck() > 0 || m.queuedAck() }
 
 // filtered reports whether any filter besides the search is set.
 func (m *inbox) filtered() bool {
 	return m.filter.App != "" || m.filter.MinPriority != nil || m.filter.Unread
+}
+
+// following reports whether the selection follows the newest message:
+// it is on it, at the top, and the person is not reading in the detail
+// pane or answering the delete question. New arrivals then take the
+// selection, so that an idle inbox shows them; they are not read.
+func (m *inbox) following() bool {
+	l := &m.list
+	f := m.base()
+	return l.atTop && l.cursor == 0 && l.offset == 0 && l.pending == 0 && (f == focusList || f == focusSearch)
+}
+
+// readingShown reports whether the reading pane shows the selection:
+// the detail pane has focus, or it stands beside the list.
+func (m *inbox) readingShown() bool {
+	return m.focus == focusDetail || (!m.stacked && m.focus == focusList)
+}
+
+// newerWaiting is how many matching messages arrived above the view
+// since the person left the top.
+func (m *inbox) newerWaiting() int {
+	l := &m.list
+	if !l.atTop {
+		return m.newer
+	}
+	n := 0
+	for i := 0; i < l.offset && i < len(l.rows); i++ {
+		if l.rows[i].Key > m.seenTop {
+			n++
+		}
+	}
+	return n
 }
 
 // Update handles one message.
@@ -197,6 +266,12 @@ func (m *inbox) Update(msg tea.Msg) tea.Cmd {
 		cmd = m.handleKey(msg)
 	case tea.MouseMsg:
 		cmd = m.handleMouse(msg)
+	case tea.FocusMsg:
+		m.termFocused = true
+		cmd = m.settle()
+	case tea.BlurMsg:
+		m.termFocused = false
+		m.settleSeq++ // nothing becomes read while the terminal is away
 	case loadedMsg:
 		cmd = m.applyLoaded(msg)
 	case eventMsg:
@@ -210,7 +285,69 @@ func (m *inbox) Update(msg tea.Msg) tea.Cmd {
 		m.SetSize(m.width, m.height) // the banner takes or gives back a line
 		cmd = tea.Batch(cmd, m.extendCmd())
 	}
+	if l := &m.list; l.atTop && l.offset == 0 && len(l.rows) > 0 {
+		m.seenTop = max(m.seenTop, l.rows[0].Key)
+		m.newer = 0
+	}
 	m.detail.set(m.list.selected())
 	m.updateKeybindings()
+	if _, ok := msg.(loadedMsg); ok && m.arrived && !m.replacing {
+		m.arrived = false
+		cmd = tea.Batch(cmd, m.eagerFrame())
+	}
 	return cmd
+}
+
+// eagerFrame paints the current frame now, from a Cmd, instead of at the
+// renderer's next tick: new messages reach the screen without waiting up
+// to a frame (see termWriter.writeFrame). The parity flips first, so that
+// the frame differs on every line from what the renderer last painted.
+func (m *inbox) eagerFrame() tea.Cmd {
+	fw, ok := m.opts.out.(frameWriter)
+	if !ok || m.width <= 0 || m.height <= 0 {
+		return nil
+	}
+	m.parity = !m.parity
+	view, seen, width := m.View(), fw.frameCount(), m.width
+	return func() tea.Msg {
+		fw.writeFrame(view, seen, width)
+		return nil
+	}
+}
+
+// selectionChanged follows a new selection: the detail starts at its top
+// and, when the person made it (user) and the reading pane shows it, the
+// read debounce starts. A selection that moved by itself (new messages,
+// a deletion) is never read.
+func (m *inbox) selectionChanged(user bool) tea.Cmd {
+	id := m.list.selectedID()
+	if id == m.lastSel {
+		return nil
+	}
+	m.lastSel = id
+	m.settleSeq++
+	m.userSel = user
+	return m.settle()
+}
+
+// settle starts the read debounce for the selection when the person
+// made it, the reading pane shows it and the terminal has focus.
+func (m *inbox) settle() tea.Cmd {
+	sel, ok := m.list.selected()
+	if !ok || sel.Read || !m.userSel || !m.readingShown() || !m.termFocused {
+		return nil
+	}
+	m.settleSeq++
+	seq, id := m.settleSeq, sel.Key
+	return m.after(settleDelay, func(time.Time) tea.Msg { return settledMsg{seq: seq, id: id} })
+}
+
+// filterChanged reads the first screen for the new filter. Messages read
+// under the old one no longer stay.
+func (m *inbox) filterChanged() tea.Cmd {
+	m.gen++
+	m.list.pending = 0
+	m.keep = nil
+	m.matches = -1
+	return m.requestLoad(loadTop)
 }

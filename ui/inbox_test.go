@@ -1,11 +1,17 @@
 package ui
 
 import (
+	"io"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"pobox/themes"
 )
 
 // TestFilters: u, f and p narrow the list; esc clears the search first,
@@ -70,29 +76,68 @@ func TestFilters(t *testing.T) {
 	}
 }
 
-// TestHelpShowsOnlyLiveKeys: disabled keys never show, in the short help
-// or in the full help.
-func TestHelpShowsOnlyLiveKeys(t *testing.T) {
+// TestHelp: the short help shows only keys that work now, and always
+// "? help" and "q quit" at the end, at any width; the full help lists
+// every binding (the mouse too), those that do nothing now dimmed.
+func TestHelp(t *testing.T) {
 	db := openDB(t)
 	opts, _ := testOptions(t, db)
 	d := newDriver(t, opts, 120, 40) // an empty inbox: nothing to act on
 	m := d.inbox()
-	for _, b := range append(m.ShortHelp(), slices.Concat(m.FullHelp()...)...) {
-		if b.Enabled() && slices.ContainsFunc([]key.Binding{m.keys.Delete, m.keys.Ack, m.keys.Open, m.keys.Copy, m.keys.OpenURL},
+	for _, b := range m.ShortHelp() {
+		if b.Enabled() && slices.ContainsFunc([]key.Binding{m.keys.Delete, m.keys.Ack, m.keys.Open, m.keys.Copy, m.keys.Links},
 			func(k key.Binding) bool { return k.Help() == b.Help() }) {
 			t.Errorf("%q is enabled in an empty inbox", b.Help().Key)
 		}
 	}
-	d.press("?")
-	v := d.view()
-	for _, dead := range []string{"delete here", "acknowledge", "open URL", "copy"} {
-		if contains(v, dead) {
-			t.Errorf("full help offers %q in an empty inbox", dead)
+	for _, w := range []int{200, 120, 80, 60, 40, 24} {
+		d.send(tea.WindowSizeMsg{Width: w, Height: 20})
+		last := lastLines(d.view(), 1)
+		if !strings.HasSuffix(strings.TrimRight(last, " "), "? help • q quit") {
+			t.Errorf("at %d columns the short help does not end with help and quit: %q", w, last)
 		}
 	}
-	if !contains(v, "search") || !contains(v, "quit") {
-		t.Errorf("full help lacks live keys:\n%s", v)
+	d.send(tea.WindowSizeMsg{Width: 120, Height: 40})
+	d.press("?")
+	v := d.view()
+	for _, g := range m.FullHelp() {
+		for _, b := range g {
+			if h := b.Help(); !contains(v, h.Key) || !contains(v, h.Desc) {
+				t.Errorf("full help lacks %q %q:\n%s", h.Key, h.Desc, v)
+			}
+		}
 	}
+	for _, want := range []string{"wheel", "click", "tab", "o", "links", "y", "copy", "esc", "L", "log in again"} {
+		if !contains(v, want) {
+			t.Errorf("full help lacks %q", want)
+		}
+	}
+
+	// Dimmed, in colour: a dead key renders unlike a live one.
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.TrueColor)
+	th := themes.NewStyles(themes.Default(), r)
+	opts.Styles = &th
+	d = newDriver(t, opts, 120, 40)
+	d.press("?")
+	lines := strings.Join(d.inbox().fullHelpLines(120), "\n")
+	if dead, live := sgrBefore(lines, "delete here"), sgrBefore(lines, "search"); !strings.HasPrefix(dead, "\x1b[2;") ||
+		strings.HasPrefix(live, "\x1b[2;") {
+		t.Errorf("dead keys not dimmed: %q before a dead key, %q before a live one", dead, live)
+	}
+}
+
+// sgrBefore returns the SGR sequence right before the first s in text.
+func sgrBefore(text, s string) string {
+	i := strings.Index(text, s)
+	if i < 0 {
+		return ""
+	}
+	j := strings.LastIndex(text[:i], "\x1b[")
+	if j < 0 {
+		return ""
+	}
+	return text[j:i]
 }
 
 // TestMouse: the wheel moves the selection, a click selects a row.

@@ -1,18 +1,34 @@
 package ui
 
 import (
-	"time"
-
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// handleKey routes a key press. Outside the search field, a key message
-// holding several runes (several presses read at once, as over SSH) is
-// handled as one press a rune.
+// textAltKeys are the alt-keys a text field (bubbles textinput) binds
+// itself: word motions and deletions.
+var textAltKeys = key.NewBinding(key.WithKeys("alt+left", "alt+right", "alt+b", "alt+f", "alt+backspace", "alt+delete", "alt+d"))
+
+// handleKey routes a key press. ctrl+c quits from everywhere. Over SSH
+// several presses often arrive in one read, and Bubble Tea v1 then merges
+// them: runes into one key message ("jjj"), and esc with the key after it
+// into an alt-key (esc then j is alt+j, esc esc is alt+esc). An alt-key
+// that nothing binds is therefore esc followed by the key, and outside a
+// text field a message of several runes is one press a rune; no press is
+// lost.
 func (m *inbox) handleKey(msg tea.KeyMsg) tea.Cmd {
-	if m.focus == focusSearch {
-		return m.updateSearch(msg)
+	if key.Matches(msg, m.keys.ForceQuit) {
+		return tea.Quit
+	}
+	if msg.Alt && !msg.Paste && !m.altBound(msg) {
+		plain := msg
+		plain.Alt = false
+		first := m.handleKey(tea.KeyMsg{Type: tea.KeyEsc})
+		m.updateKeybindings()
+		return tea.Batch(first, m.handleKey(plain))
+	}
+	if m.typing() {
+		return m.typeKey(msg)
 	}
 	if msg.Type != tea.KeyRunes || len(msg.Runes) <= 1 {
 		return m.handleOneKey(msg)
@@ -22,30 +38,46 @@ func (m *inbox) handleKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	var cmds []tea.Cmd
 	for i, r := range msg.Runes {
-		if m.focus == focusSearch { // "/" opened the search: the rest is its text
+		if m.typing() { // "/" opened a text field: the rest is its text
 			rest := tea.KeyMsg{Type: tea.KeyRunes, Runes: msg.Runes[i:]}
-			cmds = append(cmds, m.updateSearch(rest))
+			cmds = append(cmds, m.typeKey(rest))
 			break
 		}
-		cmds = append(cmds, m.handleOneKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
+		cmds = append(cmds, m.handleOneKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}))
 		m.updateKeybindings()
 	}
 	return tea.Batch(cmds...)
 }
 
-// handleOneKey handles one key press.
+// typing reports whether a text field has focus: the search, or the find
+// in the detail pane.
+func (m *inbox) typing() bool {
+	return m.focus == focusSearch || (m.focus == focusDetail && m.detail.finding)
+}
+
+// typeKey gives a key to the focused text field.
+func (m *inbox) typeKey(msg tea.KeyMsg) tea.Cmd {
+	if m.focus == focusSearch {
+		return m.updateSearch(msg)
+	}
+	cmd, _ := m.detail.Update(msg)
+	return cmd
+}
+
+// altBound reports whether an alt-key means something of its own where it
+// was pressed: only a text field binds any.
+func (m *inbox) altBound(msg tea.KeyMsg) bool {
+	return m.typing() && key.Matches(msg, textAltKeys)
+}
+
+// handleOneKey handles one key press outside the text fields.
 func (m *inbox) handleOneKey(msg tea.KeyMsg) tea.Cmd {
 	if !m.notice.sticky {
 		m.notice = notice{} // the next key clears a transient result
 	}
 	switch m.focus {
 	case focusHelp:
-		switch {
-		case key.Matches(msg, m.keys.Quit):
-			return tea.Quit
-		case key.Matches(msg, m.keys.CloseHelp):
-			m.focus = m.back
-		}
+		m.updateHelp(msg)
 		return nil
 	case focusConfirm:
 		return m.updateConfirm(msg)
@@ -60,7 +92,7 @@ func (m *inbox) handleOneKey(msg tea.KeyMsg) tea.Cmd {
 		m.logInAgain = true
 		return tea.Quit
 	case key.Matches(msg, k.Help):
-		m.back, m.focus = m.focus, focusHelp
+		m.back, m.focus, m.helpTop = m.focus, focusHelp, 0
 	case key.Matches(msg, k.Search):
 		m.focus = focusSearch
 		m.search.CursorEnd()
@@ -77,36 +109,48 @@ func (m *inbox) handleOneKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Open):
 		m.focus = focusDetail
 		return m.markRead()
+	case key.Matches(msg, k.NextMsg):
+		return m.moveBy(1)
+	case key.Matches(msg, k.PrevMsg):
+		return m.moveBy(-1)
+	case key.Matches(msg, k.NextUnread):
+		return m.nextUnread()
+	case key.Matches(msg, k.Emergency):
+		return m.jumpEmergency()
 	case key.Matches(msg, k.Ack):
 		return m.ackSelected()
 	case key.Matches(msg, k.AckAll):
 		return m.ackAll()
+	case key.Matches(msg, k.Mute):
+		return m.mute()
+	case key.Matches(msg, k.MarkUnread):
+		return m.toggleRead()
+	case key.Matches(msg, k.MarkAllRead):
+		return m.markAllRead()
 	case key.Matches(msg, k.Delete):
 		return m.deleteSelected()
 	case key.Matches(msg, k.DeleteUpTo):
-		m.confirmID = m.list.selectedID()
-		if sel, ok := m.list.selected(); ok {
-			m.confirmNum = sel.ID
-		}
-		m.focus = focusConfirm
-	case key.Matches(msg, k.OpenURL):
-		return m.openURL()
+		return m.askDeleteUpTo()
+	case key.Matches(msg, k.Links):
+		return m.openLinks()
 	case key.Matches(msg, k.Copy):
-		return m.copyBody()
+		m.openCopyPicker()
 	case key.Matches(msg, k.Sync):
 		return m.syncNow()
 	case m.focus == focusDetail:
-		m.scrollDetail(msg)
+		cmd, _ := m.detail.Update(msg)
+		return cmd
 	default:
 		return m.moveKey(msg)
 	}
 	return nil
 }
 
-// goBack is esc: out of the detail pane, else clear the search, else the
-// filters.
+// goBack is esc: out of the detail pane (after clearing a find in it),
+// else clear the search, else the filters.
 func (m *inbox) goBack() tea.Cmd {
 	switch {
+	case m.focus == focusDetail && m.detail.clearFind():
 	case m.focus == focusDetail:
 		m.focus = focusList
 	case m.filter.Search != "":
@@ -120,80 +164,47 @@ func (m *inbox) goBack() tea.Cmd {
 	return nil
 }
 
+// moveBy moves the selection n rows, as the person's move.
+func (m *inbox) moveBy(n int) tea.Cmd {
+	m.list.move(n)
+	return tea.Batch(m.selectionChanged(true), m.extendCmd())
+}
+
 // moveKey moves the list's cursor.
 func (m *inbox) moveKey(msg tea.KeyMsg) tea.Cmd {
 	k := &m.keys
 	l := &m.list
 	switch {
 	case key.Matches(msg, k.Down):
-		l.move(1)
+		return m.moveBy(1)
 	case key.Matches(msg, k.Up):
-		l.move(-1)
+		return m.moveBy(-1)
 	case key.Matches(msg, k.PageDown):
-		l.move(l.height)
+		return m.moveBy(l.height)
 	case key.Matches(msg, k.PageUp):
-		l.move(-l.height)
+		return m.moveBy(-l.height)
+	case key.Matches(msg, k.HalfDown):
+		return m.moveBy(max(l.height/2, 1))
+	case key.Matches(msg, k.HalfUp):
+		return m.moveBy(-max(l.height/2, 1))
 	case key.Matches(msg, k.Top):
 		l.pending = 0
 		if !l.atTop {
-			return m.requestLoad(loadTop)
+			return m.requestLoadAt(loadTop, 0, true)
 		}
 		l.cursor = 0
 		l.scroll()
 	case key.Matches(msg, k.Bottom):
 		l.pending = 0
 		if !l.atBottom {
-			return m.requestLoad(loadBottom)
+			return m.requestLoadAt(loadBottom, 0, true)
 		}
 		l.cursor = len(l.rows) - 1
 		l.scroll()
 	default:
 		return nil
 	}
-	return tea.Batch(m.selectionChanged(), m.extendCmd())
-}
-
-// scrollDetail scrolls the detail pane.
-func (m *inbox) scrollDetail(msg tea.KeyMsg) {
-	k := &m.keys
-	d := &m.detail
-	switch {
-	case key.Matches(msg, k.Down):
-		d.scroll(1)
-	case key.Matches(msg, k.Up):
-		d.scroll(-1)
-	case key.Matches(msg, k.PageDown):
-		d.scroll(d.height - 1)
-	case key.Matches(msg, k.PageUp):
-		d.scroll(-(d.height - 1))
-	case key.Matches(msg, k.Top):
-		d.scroll(-len(d.lines))
-	case key.Matches(msg, k.Bottom):
-		d.scroll(len(d.lines))
-	}
-}
-
-// selectionChanged follows a new selection: the detail starts at its top
-// and, when it is unread, the read debounce starts.
-func (m *inbox) selectionChanged() tea.Cmd {
-	id := m.list.selectedID()
-	if id == m.lastSel {
-		return nil
-	}
-	m.lastSel = id
-	m.settleSeq++
-	if sel, ok := m.list.selected(); !ok || sel.Read {
-		return nil
-	}
-	seq := m.settleSeq
-	return m.after(settleDelay, func(time.Time) tea.Msg { return settledMsg{seq: seq, id: id} })
-}
-
-// filterChanged reads the first screen for the new filter.
-func (m *inbox) filterChanged() tea.Cmd {
-	m.gen++
-	m.list.pending = 0
-	return m.requestLoad(loadTop)
+	return tea.Batch(m.selectionChanged(true), m.extendCmd())
 }
 
 // handleMouse scrolls and selects.
@@ -220,16 +231,15 @@ func (m *inbox) handleMouse(msg tea.MouseMsg) tea.Cmd {
 			m.detail.scroll(n)
 			return nil
 		}
-		m.list.move(n)
-		return tea.Batch(m.selectionChanged(), m.extendCmd())
+		return m.moveBy(n)
 	case msg.Button == tea.MouseButtonLeft && msg.Action == tea.MouseActionPress:
 		if inDetail {
 			m.focus = focusDetail
-			return nil
+			return m.settle()
 		}
 		if m.list.clickRow(y) {
 			m.focus = focusList
-			return tea.Batch(m.selectionChanged(), m.extendCmd())
+			return tea.Batch(m.selectionChanged(true), m.extendCmd())
 		}
 	}
 	return nil
@@ -251,8 +261,6 @@ func (m *inbox) updateSearch(msg tea.KeyMsg) tea.Cmd {
 		m.search.Blur()
 		m.focus = focusList
 		return nil
-	case msg.Type == tea.KeyCtrlC:
-		return tea.Quit
 	}
 	var cmd tea.Cmd
 	m.search, cmd = m.search.Update(msg)

@@ -58,6 +58,7 @@ type loginModel struct {
 	ctx  context.Context
 	opts *LoginOptions
 	st   *styles
+	mode sanitize.WidthMode
 	keys loginKeyMap
 	help help.Model
 
@@ -81,8 +82,8 @@ type loginResultMsg struct {
 	err     error
 }
 
-func newLogin(ctx context.Context, opts *LoginOptions, st *styles) *loginModel {
-	m := &loginModel{ctx: ctx, opts: opts, st: st, keys: defaultLoginKeyMap(), help: help.New()}
+func newLogin(ctx context.Context, opts *LoginOptions, st *styles, mode sanitize.WidthMode) *loginModel {
+	m := &loginModel{ctx: ctx, opts: opts, st: st, mode: mode, keys: defaultLoginKeyMap(), help: help.New()}
 	m.help.Styles = st.help
 	for i := range m.inputs {
 		in := textinput.New()
@@ -181,7 +182,7 @@ func (m *loginModel) submit() tea.Cmd {
 		return m.focus(fieldTwoFA)
 	}
 	if err := session.CheckDeviceName(name); err != nil {
-		m.errText = trimPkg(errText(err))
+		m.errText = trimPkg(errText(m.mode, err))
 		return m.focus(fieldDevice)
 	}
 	m.busy, m.errText, m.info = true, "", "logging in…"
@@ -223,19 +224,19 @@ func (m *loginModel) result(msg loginResultMsg) tea.Cmd {
 	case errors.As(msg.err, &taken):
 		m.inputs[fieldDevice].SetValue(taken.Suggestion)
 		m.inputs[fieldDevice].CursorEnd()
-		m.errText = "the device name " + sanitize.Line(taken.Name) + " is already taken on your account: press enter to use " +
-			sanitize.Line(taken.Suggestion) + ", or edit it"
+		m.errText = "the device name " + m.mode.Line(taken.Name) + " is already taken on your account: press enter to use " +
+			m.mode.Line(taken.Suggestion) + ", or edit it"
 		return m.focus(fieldDevice)
 	case errors.Is(msg.err, session.ErrTwoFactorRequired):
 		m.twofa = true
 		m.inputs[fieldTwoFA].SetValue("")
-		m.errText = trimPkg(errText(msg.err))
+		m.errText = trimPkg(errText(m.mode, msg.err))
 		return m.focus(fieldTwoFA)
 	case errors.Is(msg.err, session.ErrBadCredentials):
-		m.errText = trimPkg(errText(msg.err))
+		m.errText = trimPkg(errText(m.mode, msg.err))
 		return m.focus(fieldPassword)
 	default:
-		m.errText = trimPkg(errText(msg.err)) + " (press enter to try again)"
+		m.errText = trimPkg(errText(m.mode, msg.err)) + " (press enter to try again)"
 	}
 	return nil
 }
@@ -253,9 +254,9 @@ func (m *loginModel) View() string {
 	st := m.st
 	inner := max(min(m.width-st.loginBox.GetHorizontalFrameSize(), 64), 10)
 	var b strings.Builder
-	b.WriteString(st.loginTitle.Render(sanitize.Truncate("Log in to Pushover", inner, "…")))
+	b.WriteString(st.loginTitle.Render(m.mode.Truncate("Log in to Pushover", inner, "…")))
 	b.WriteString("\n")
-	b.WriteString(st.muted.Render(sanitize.Truncate("pobox registers this terminal as a Pushover device.", inner, "…")))
+	b.WriteString(st.loginHint.Render(m.mode.Truncate("pobox registers this terminal as a Pushover device.", inner, "…")))
 	b.WriteString("\n")
 	for i := range m.inputs {
 		if !m.visible(i) {
@@ -268,7 +269,7 @@ func (m *loginModel) View() string {
 			label = "> " + fieldLabels[i]
 			ls = st.loginFocused
 		}
-		label += strings.Repeat(" ", 19-sanitize.Width(label))
+		label += strings.Repeat(" ", 19-m.mode.Width(label))
 		b.WriteString("\n")
 		b.WriteString(ls.Render(label))
 		b.WriteString(m.inputs[i].View())
@@ -276,7 +277,7 @@ func (m *loginModel) View() string {
 	b.WriteString("\n\n")
 	switch {
 	case m.errText != "":
-		for i, l := range wrapSpans([]sanitize.Span{{Text: m.errText}}, inner, true) {
+		for i, l := range wrapSpans(m.mode, []sanitize.Span{{Text: m.errText}}, inner, true) {
 			if i > 0 {
 				b.WriteByte('\n')
 			}
@@ -289,5 +290,9 @@ func (m *loginModel) View() string {
 	}
 	box := st.loginBox.Render(b.String())
 	body := lipgloss.Place(m.width, max(m.height-1, 1), lipgloss.Center, lipgloss.Center, box)
-	return body + "\n" + shortHelp(&m.help, m.keys.ShortHelp(), m.width)
+	lines := strings.Split(body, "\n")
+	for i, l := range lines {
+		lines[i] = m.mode.Cut(l, m.width)
+	}
+	return strings.Join(lines, "\n") + "\n" + m.mode.Cut(m.help.ShortHelpView(m.keys.ShortHelp()), m.width)
 }

@@ -38,7 +38,7 @@ func newModel(ctx context.Context, opts Options) *Model {
 	case opts.check() != nil:
 		m.err = opts.check()
 	case opts.DB == nil:
-		m.login = newLogin(ctx, opts.Login, m.st)
+		m.login = newLogin(ctx, opts.Login, m.st, m.opts.mode)
 	default:
 		m.inbox = newInbox(ctx, m.opts, m.st, opts.DB, opts.Engine)
 	}
@@ -100,5 +100,5 @@ func (m *Model) View() string {
 	case m.login != nil:
 		return m.login.View()
 	}
-	return m.st.statusErr.Render(errText(m.err)) + "\n" + m.st.muted.Render("press any key to quit")
+	return m.st.fatal.Render(errText(m.opts.mode, m.err)) + "\n" + m.st.muted.Render("press any key to quit")
 }

@@ -15,33 +15,57 @@ type rowKind int
 
 const (
 	rowNormal    rowKind = iota
-	rowLow               // priority -1 and -2
+	rowLowest            // priority -2
+	rowLow               // priority -1
 	rowHigh              // priority 1
-	rowEmergency         // priority 2, nobody acknowledged it
+	rowEmergency         // priority 2, nobody acknowledged it, still paging
 	rowPending           // priority 2, our acknowledgement is on its way
 	rowAcked             // priority 2, acknowledged
+	rowExpired           // priority 2, not acknowledged, paging ended
 	rowKinds
 )
 
-func kindOf(m *cache.Message) rowKind {
+func kindOf(m *cache.Message, now time.Time) rowKind {
 	switch {
 	case m.IsEmergency() && m.AckPending && !m.Acked:
 		return rowPending
+	case m.NeedsAck() && expired(m, now):
+		return rowExpired
 	case m.NeedsAck():
 		return rowEmergency
 	case m.IsEmergency():
 		return rowAcked
 	case m.Priority >= 1:
 		return rowHigh
-	case m.Priority < 0:
+	case m.Priority == -1:
 		return rowLow
+	case m.Priority < -1:
+		return rowLowest
 	}
 	return rowNormal
 }
 
+// maxPaging is the longest an emergency pages: Pushover's largest expire.
+const maxPaging = 3 * time.Hour
+
+// pagingEnd is when Pushover stops paging for an emergency at the latest:
+// maxPaging after the latest of its dates (the sender may set an older
+// date).
+func pagingEnd(m *cache.Message) time.Time {
+	t := max(m.Date, m.QueuedDate, m.DispatchedDate)
+	return time.Unix(t, 0).Add(maxPaging)
+}
+
+// expired reports whether an emergency stopped paging without anybody
+// acknowledging it: it needs nobody any more, and the bell stops.
+func expired(m *cache.Message, now time.Time) bool {
+	return m.IsEmergency() && !m.Acked && !now.Before(pagingEnd(m))
+}
+
 // rowMarks are the two-cell priority markers, by kind.
 var rowMarks = [rowKinds]string{
-	rowNormal: "  ", rowLow: "  ", rowHigh: "! ", rowEmergency: "!!", rowPending: "~ ", rowAcked: "✓ ",
+	rowNormal: "  ", rowLowest: "  ", rowLow: "  ", rowHigh: "! ", rowEmergency: "!!", rowPending: "~ ",
+	rowAcked: "✓ ", rowExpired: "✗ ",
 }
 
 // rowKey identifies one rendering of a row: anything that changes the
@@ -64,6 +88,7 @@ const rowCacheMax = 4096
 // nothing changed costs a map lookup a row.
 type rowRenderer struct {
 	st    *styles
+	mode  sanitize.WidthMode
 	now   time.Time
 	query string   // the search shown
 	match *matcher // its matcher, nil without a search
@@ -78,18 +103,18 @@ func (r *rowRenderer) setSearch(search string) {
 	}
 }
 
-func newRowRenderer(st *styles) *rowRenderer {
-	return &rowRenderer{st: st, cache: make(map[rowKey]string, 256)}
+func newRowRenderer(st *styles, mode sanitize.WidthMode) *rowRenderer {
+	return &rowRenderer{st: st, mode: mode, cache: make(map[rowKey]string, 256), pad: spacer{mode: mode}}
 }
 
 // row returns the message's row, exactly width cells wide.
 func (r *rowRenderer) row(m *cache.Message, width int, sel uint8) string {
-	k := rowKey{id: m.Key, width: width, kind: kindOf(m), read: m.Read, sel: sel,
+	k := rowKey{id: m.Key, width: width, kind: kindOf(m, r.now), read: m.Read, sel: sel,
 		label: timeLabel(m.Time(), r.now), query: r.query}
 	if s, ok := r.cache[k]; ok {
 		return s
 	}
-	s := r.render(m, k)
+	s := r.mode.Cut(r.render(m, k), width)
 	if len(r.cache) >= rowCacheMax {
 		clear(r.cache)
 	}
@@ -105,6 +130,7 @@ const rowFixed = 1 + 1 + 1 + 2 + 1 + timeLabelWidth + 1
 func (r *rowRenderer) render(m *cache.Message, k rowKey) string {
 	rs := &r.st.rows[k.sel][k.kind]
 	width := k.width
+	mode := r.mode
 	var b strings.Builder
 	b.Grow(width * 2)
 	used := 0
@@ -113,8 +139,8 @@ func (r *rowRenderer) render(m *cache.Message, k rowKey) string {
 			return
 		}
 		if used+w > width {
-			text = sanitize.Truncate(text, width-used, "")
-			w = sanitize.Width(text)
+			text = mode.Truncate(text, width-used, "")
+			w = mode.Width(text)
 		}
 		b.WriteString(style.Render(text))
 		used += w
@@ -158,39 +184,42 @@ func (r *rowRenderer) render(m *cache.Message, k rowKey) string {
 	if rest-appW-1 < 12 {
 		appW = 0 // too narrow for the app column: the title says enough
 	}
-	title := sanitize.Line(m.Title)
+	title := mode.Line(m.Title)
 	if title == "" {
-		title = sanitize.Line(m.App)
+		title = mode.Line(m.App)
 	}
 	if appW > 0 {
-		app := sanitize.Truncate(m.App, appW, "…")
+		app := mode.Truncate(m.App, appW, "…")
 		put(rs.app, r.pad.padRight(app, appW)+" ", appW+1)
 		rest -= appW + 1
 	}
 	if rest > 0 {
 		body := m.Message
 		if m.HTML {
-			body = sanitize.PlainText(sanitize.HTML(body))
+			body = sanitize.PlainText(mode.HTML(body))
 		}
-		body = sanitize.Line(body)
-		if k.kind == rowPending {
+		body = mode.Line(body)
+		switch k.kind {
+		case rowPending:
 			body = "acknowledging… " + body
+		case rowExpired:
+			body = "expired, not acknowledged · " + body
 		}
 		tmax := rest
 		if body != "" {
 			tmax = max(rest*3/5, min(rest, 12))
 		}
-		t := sanitize.Truncate(title, tmax, "…")
-		tw := sanitize.Width(t)
+		t := mode.Truncate(title, tmax, "…")
+		tw := mode.Width(t)
 		ts, th := rs.title, rs.titleMatch
 		if !m.Read {
 			ts, th = rs.titleUnread, rs.titleUnreadMatch
 		}
 		mark(ts, th, t, tw)
 		if room := rest - tw - 2; room >= 4 && body != "" {
-			bt := sanitize.Truncate(body, room, "…")
+			bt := mode.Truncate(body, room, "…")
 			put(rs.body, "  ", 2)
-			mark(rs.body, rs.bodyMatch, bt, sanitize.Width(bt))
+			mark(rs.body, rs.bodyMatch, bt, mode.Width(bt))
 		}
 	}
 	if used < width {
@@ -201,13 +230,16 @@ func (r *rowRenderer) render(m *cache.Message, k rowKey) string {
 
 // blank is an empty list line, with text (muted) when given.
 func (r *rowRenderer) blank(text string, width int) string {
-	t := sanitize.Truncate(text, width, "…")
-	tw := sanitize.Width(t)
-	return r.st.muted.Render(t) + r.pad.spaces(width-tw)
+	t := r.mode.Truncate(text, width, "…")
+	tw := r.mode.Width(t)
+	return r.st.empty.Render(t) + r.pad.spaces(width-tw)
 }
 
 // spacer hands out runs of spaces without allocating each time.
-type spacer struct{ s string }
+type spacer struct {
+	s    string
+	mode sanitize.WidthMode
+}
 
 func (p *spacer) spaces(n int) string {
 	if n <= 0 {
@@ -221,13 +253,18 @@ func (p *spacer) spaces(n int) string {
 
 // padRight pads s (sanitized, w cells) with spaces to width cells.
 func (p *spacer) padRight(s string, width int) string {
-	return s + p.spaces(width-sanitize.Width(s))
+	return s + p.spaces(width-p.mode.Width(s))
 }
 
 // bodyRenderer renders the detail pane's lines.
 type bodyRenderer struct {
-	st *styles
-	sp spacer
+	st   *styles
+	mode sanitize.WidthMode
+	sp   spacer
+}
+
+func newBodyRenderer(st *styles, mode sanitize.WidthMode) *bodyRenderer {
+	return &bodyRenderer{st: st, mode: mode, sp: spacer{mode: mode}}
 }
 
 // spaces returns n spaces.
@@ -238,23 +275,57 @@ func (r *bodyRenderer) padTo(styled string, w, width int) string {
 	return styled + r.sp.spaces(width-w)
 }
 
-// fragments renders one wrapped line: with style each fragment in it,
-// else each in the style of its span (HTML formatting, links).
-func (r *bodyRenderer) fragments(line []frag, style *lipgloss.Style) (string, int) {
+// fragments renders one wrapped line: with style each fragment but links
+// in it, else each in the style of its span (HTML formatting, links); a
+// link's host hint in the hint style. Within the byte ranges marks (of the
+// line's plain text, in order) the text is in the match style instead.
+func (r *bodyRenderer) fragments(line []frag, style *lipgloss.Style, marks []span) (string, int) {
 	var b strings.Builder
-	w := 0
+	w, at := 0, 0 // at: offset of the fragment in the line's plain text
 	for _, f := range line {
+		var fs lipgloss.Style
+		switch {
+		case f.hint:
+			fs = r.st.hint
+		case style != nil && f.span.Href == "":
+			fs = *style
+		default:
+			fs = r.st.span(f.span)
+		}
 		var s string
-		if style != nil {
-			s = style.Render(f.text)
+		if len(marks) == 0 {
+			s = fs.Render(f.text)
 		} else {
-			s = r.st.span(f.span).Render(f.text)
+			s = r.marked(f.text, at, fs, marks)
 		}
 		if f.span.Href != "" {
 			s = sanitize.WrapHyperlink(f.span.Href, s)
 		}
 		b.WriteString(s)
-		w += sanitize.Width(f.text)
+		w += r.mode.Width(f.text)
+		at += len(f.text)
 	}
 	return b.String(), w
+}
+
+// marked renders text, which starts at offset at of its line, in style
+// fs with the parts inside marks in the match style.
+func (r *bodyRenderer) marked(text string, at int, fs lipgloss.Style, marks []span) string {
+	var b strings.Builder
+	pos := 0
+	for _, mk := range marks {
+		s, e := max(mk.start-at, pos), min(mk.end-at, len(text))
+		if s >= e {
+			continue
+		}
+		if s > pos {
+			b.WriteString(fs.Render(text[pos:s]))
+		}
+		b.WriteString(r.st.findMatch.Render(text[s:e]))
+		pos = e
+	}
+	if pos < len(text) {
+		b.WriteString(fs.Render(text[pos:]))
+	}
+	return b.String()
 }

@@ -66,7 +66,7 @@ func TestHostileText(t *testing.T) {
 
 // TestRowWidth: every row is exactly the pane's width, whatever the text.
 func TestRowWidth(t *testing.T) {
-	r := newRowRenderer(newStyles(asciiStyles()))
+	r := newRowRenderer(newStyles(asciiStyles()), sanitize.Grapheme)
 	r.now = testNow
 	for _, m := range append(hostile(), sample(true)...) {
 		for w := 1; w <= 130; w++ {
@@ -82,15 +82,32 @@ func TestRowWidth(t *testing.T) {
 
 // TestDetailWidth: every line of the detail pane is exactly its width.
 func TestDetailWidth(t *testing.T) {
-	br := &bodyRenderer{st: newStyles(asciiStyles())}
+	br := newBodyRenderer(newStyles(asciiStyles()), sanitize.Grapheme)
 	for _, m := range append(hostile(), sample(true)...) {
 		for _, w := range []int{1, 2, 3, 10, 33, 80, 150} {
-			lines := br.message(nil, &m, w, testNow)
-			for i, l := range lines {
+			lines := br.message(nil, &m, w, testNow, true)
+			for i, bl := range lines {
+				l := bl.text
 				if got := sanitize.Width(osc8.ReplaceAllString(l, "")); got != w {
 					t.Fatalf("#%d at width %d: line %d is %d cells: %q", m.ID, w, i, got, l)
 				}
 			}
 		}
+	}
+}
+
+// TestPriorityRowStyles: every priority has a row style of its own in
+// colour: -2 (lowest) does not look like -1.
+func TestPriorityRowStyles(t *testing.T) {
+	r := newRowRenderer(newStyles(trueColorStyles()), sanitize.Grapheme)
+	r.now = testNow
+	seen := map[string]int{}
+	for p := -2; p <= 1; p++ {
+		m := cache.Message{Key: int64(p + 10), Title: "same title", Message: "same body", App: "App", Date: testNow.Unix(), Priority: p}
+		row := r.row(&m, 80, selNone)
+		if q, dup := seen[row]; dup {
+			t.Errorf("priority %d renders like priority %d: %q", p, q, row)
+		}
+		seen[row] = p
 	}
 }

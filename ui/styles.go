@@ -33,22 +33,32 @@ type styles struct {
 
 	rows [selStates][rowKinds]rowStyle
 
-	text, muted lipgloss.Style
-	border      string // the rendered divider between the panes
+	muted     lipgloss.Style
+	empty     lipgloss.Style // an empty list
+	emptyPane lipgloss.Style // the reading pane with nothing selected
+	fatal     lipgloss.Style // options the UI cannot run with
+	loginHint lipgloss.Style
+	border    string // the rendered divider between the panes
 
-	detailTitle, meta, emergency, high, link, rule lipgloss.Style
-	spans                                          map[spanFormat]lipgloss.Style
+	detailTitle, meta, prio, emergency, high, link, rule lipgloss.Style
+	monospace                                            lipgloss.Style
+	hint, findMatch                                      lipgloss.Style // a link's real host; a find's match
+	spans                                                map[spanFormat]lipgloss.Style
 
-	banner lipgloss.Style
+	banner, bannerDetail lipgloss.Style
 
 	status, statusTitle, statusMuted, statusInfo, statusOK, statusWarn, statusErr lipgloss.Style
-	statusFilter, statusLink, statusUnread, statusCounts                          lipgloss.Style
+	statusFilter, statusLink, statusUnread, statusCounts, statusNewer             lipgloss.Style
+	statusSep                                                                     lipgloss.Style
 
 	confirm, confirmKey lipgloss.Style
 
 	help                     help.Styles
-	helpTitle                lipgloss.Style
+	helpTitle, helpOff       lipgloss.Style // helpOff: a binding that does nothing now
 	pickerBox, pickerTitle   lipgloss.Style
+	pickerEdge               lipgloss.Style // the box's border, drawn by the picker
+	pickerBorder             lipgloss.Border
+	pickerHint               lipgloss.Style
 	pickerItem, pickerSel    lipgloss.Style
 	pickerCount, pickerMark  lipgloss.Style
 	loginBox, loginTitle     lipgloss.Style
@@ -77,12 +87,15 @@ func newStyles(th *themes.Styles) *styles {
 		kinds[k] = base
 	}
 	kinds[rowLow].mark, kinds[rowLow].title, kinds[rowLow].titleUnread = p.Low, p.Low, p.Low.Bold(true)
+	kinds[rowLowest].mark, kinds[rowLowest].title, kinds[rowLowest].titleUnread = p.Lowest, p.Lowest, p.Lowest.Bold(true)
+	kinds[rowLowest].body = p.Lowest
 	kinds[rowHigh].mark, kinds[rowHigh].title, kinds[rowHigh].titleUnread = p.High, l.High, l.High.Bold(true)
 	kinds[rowEmergency].mark = p.Emergency
 	kinds[rowEmergency].title, kinds[rowEmergency].titleUnread = l.Emergency, l.Emergency
 	kinds[rowEmergency].time, kinds[rowEmergency].app = l.EmergencyAcked, l.EmergencyAcked
 	kinds[rowPending].mark, kinds[rowPending].title, kinds[rowPending].titleUnread = p.EmergencyAcked, l.EmergencyAcked, l.EmergencyAcked
 	kinds[rowAcked].mark = p.EmergencyAcked
+	kinds[rowExpired].mark, kinds[rowExpired].title, kinds[rowExpired].titleUnread = p.EmergencyAcked, l.EmergencyAcked, l.EmergencyAcked
 	marked := func(rs *rowStyle) {
 		m := func(c lipgloss.Style) lipgloss.Style { return c.Underline(true).Bold(true) }
 		rs.titleMatch, rs.titleUnreadMatch, rs.bodyMatch = m(rs.title), m(rs.titleUnread), m(rs.body)
@@ -102,28 +115,35 @@ func newStyles(th *themes.Styles) *styles {
 		}
 	}
 
-	st.text, st.muted = th.Base.Text, th.Base.Muted
+	st.muted, st.empty = th.Base.Muted, th.App.Empty
+	st.emptyPane, st.fatal, st.loginHint = th.Detail.Empty, th.Base.Error, th.Login.Hint
 	st.border = th.App.Divider.Render("│")
 
 	d := th.Detail
-	st.detailTitle, st.meta, st.link, st.rule = d.Title, d.Label, d.Link, d.Rule
+	st.detailTitle, st.meta, st.prio, st.link, st.rule = d.Title, d.Value, d.Label, d.Link, d.Rule
+	st.monospace = d.Monospace
 	st.emergency, st.high = p.Emergency, p.High
+	st.hint, st.findMatch = th.Base.Warning, l.Match
 
-	st.banner = th.Banner.Bar
+	st.banner, st.bannerDetail = th.Banner.Bar, th.Banner.Detail
 
 	s := th.Status
 	st.status, st.statusTitle, st.statusMuted = s.Bar, th.App.Title, s.LastSync
 	st.statusInfo, st.statusOK, st.statusErr = s.Busy, s.OK, s.Error
 	st.statusWarn, st.statusFilter, st.statusUnread = s.Reconnecting, s.Filter, s.Unread
-	st.statusLink, st.statusCounts = d.Link, s.Counts
+	st.statusLink, st.statusCounts, st.statusNewer = d.Link, s.Counts, th.Base.Accent
+	st.statusSep = s.Separator
 
 	st.confirm, st.confirmKey = th.Confirm.Question, th.Confirm.Key
 
 	st.help = th.Help
 	st.helpTitle = th.HelpBox.Title
+	st.helpOff = th.Help.FullDesc.Faint(true)
 	pk := th.Picker
 	st.pickerBox, st.pickerTitle, st.pickerItem, st.pickerSel = pk.Frame, pk.Title, pk.Item, pk.Selected
-	st.pickerCount, st.pickerMark = pk.Count, pk.Active
+	st.pickerCount, st.pickerMark, st.pickerHint = pk.Count, pk.Active, pk.Hint
+	st.pickerBorder = pk.Frame.GetBorderStyle()
+	st.pickerEdge = pk.Frame.UnsetBorderStyle().UnsetPadding().UnsetBorderForeground().Foreground(pk.Frame.GetBorderTopForeground())
 	lg := th.Login
 	st.loginBox, st.loginTitle, st.loginLabel, st.loginFocused = lg.Frame, lg.Title, lg.Label, lg.LabelFocused
 	st.loginError, st.loginBusy = lg.Error, lg.Busy

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"pobox/cache"
+	"pobox/sanitize"
 	"pobox/session"
 	inboxsync "pobox/sync"
 	"pobox/themes"
@@ -47,7 +48,9 @@ type LoginOptions struct {
 	Start func(ctx context.Context, login session.Stored) (*cache.DB, Engine, error)
 }
 
-// Options configure the UI.
+// Options configure the UI. Everything that depends on the terminal in
+// front of the user (styles, width mode, environment, output) is here,
+// so that one process can run one program per terminal (pobox serve).
 type Options struct {
 	// DB is the cache the inbox reads. With DB nil the login screen comes
 	// first (Login must then be set).
@@ -56,18 +59,40 @@ type Options struct {
 	// the cache alone (no acknowledging, no sync).
 	Engine Engine
 
-	// Styles are the theme's styles; nil means the default theme for
-	// lipgloss's default renderer.
+	// Styles are the theme's styles, built for this terminal's renderer;
+	// nil means the default theme for lipgloss's default renderer.
 	Styles *themes.Styles
+	// Width is how this terminal counts the cells of text:
+	// sanitize.Grapheme, sanitize.Codepoint (tmux, screen) or
+	// sanitize.Auto (detected from Getenv). nil means the process-wide
+	// mode (sanitize.CurrentWidthMode).
+	Width *sanitize.WidthMode
+	// Getenv reads this terminal's environment (TERM, TMUX, STY,
+	// TERM_PROGRAM, ...), for the width mode and the notifications; nil
+	// means os.Getenv. pobox serve passes the session's environment.
+	Getenv func(string) string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+
+	// Output is the terminal the program draws on: NewProgram and Run
+	// give it to Bubble Tea wrapped in a writer that also carries the
+	// bell, notifications and OSC 52 copies, each written whole between
+	// two frames, never inside one. nil means standard output. Give the
+	// output here, not as tea.WithOutput, or those sequences would not be
+	// ordered with the frames. A model made with New writes them to
+	// Output as it is (tests pass a buffer); nil then means none.
+	Output io.Writer
 
 	// BellInterval is how often the bell repeats while an emergency needs
 	// acknowledging: 0 means 30 s, a negative value turns the bell off.
 	BellInterval time.Duration
-	// Bell receives BEL and the OSC 52 copies: the program's output. nil
-	// means no bell and no copying.
-	Bell io.Writer
+	// Notify is how a new message of priority NotifyPriority or more
+	// raises a desktop notification through the terminal: "" or
+	// NotifyAuto picks one from Getenv.
+	Notify NotifyMode
+	// NotifyPriority is the lowest priority that notifies (-2..2); nil
+	// means 1.
+	NotifyPriority *int
 	// Opener opens a URL in the browser; nil means there is none, and the
 	// link is shown to click instead.
 	Opener func(url string) error
@@ -80,6 +105,10 @@ type Options struct {
 
 	// tick makes timers (tea.Tick); tests stop the clock with it.
 	tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+	// mode is Width resolved, notify Notify resolved (defaults).
+	mode   sanitize.WidthMode
+	notify notifier
+	out    io.Writer // where the sequences go
 }
 
 // ErrLogInAgain is what Run returns when the user asked to log in again
@@ -90,29 +119,57 @@ var ErrLogInAgain = errors.New("ui: log in again")
 // DefaultBellInterval is the bell's repeat when Options.BellInterval is 0.
 const DefaultBellInterval = 30 * time.Second
 
+// FPS is the frame rate the program renders at: Bubble Tea v1's maximum,
+// so that a new message waits at most 8.3 ms for its frame (the default
+// 60 makes that 16.7 ms).
+const FPS = 120
+
 // New returns the root model: the inbox, or the login screen first when
-// opts.DB is nil.
+// opts.DB is nil. Its sequences (bell, notifications, copies) go to
+// opts.Output as it is; use NewProgram for a program on a terminal.
 func New(opts Options) tea.Model {
+	opts.out = opts.Output
 	return newModel(context.Background(), opts)
 }
 
-// Run runs the UI in the alternate screen with mouse support until the
-// user quits or ctx ends, and restores the terminal. progOpts are added
-// to the program's options (tests pass input and output). When opts.Bell
-// is nil the bell and copies go to standard output.
-func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) error {
+// NewProgram returns the UI as a Bubble Tea program on opts.Output (nil:
+// standard output) in the alternate screen, with mouse and focus
+// reporting, at FPS frames a second. Commands still running when ctx ends
+// are cancelled. progOpts are added to the program's options: the input
+// (tea.WithInput), a context, an environment; not the output, which is
+// opts.Output. pobox serve makes one program per session this way, with
+// the session's styles, width mode, environment and output.
+func NewProgram(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) (*tea.Program, error) {
 	if err := opts.check(); err != nil {
-		return err
+		return nil, err
 	}
-	if opts.Bell == nil {
-		opts.Bell = os.Stdout
+	out := opts.Output
+	if out == nil {
+		out = os.Stdout
 	}
+	w := newTermWriter(out)
+	opts.out = w
+	po := []tea.ProgramOption{
+		tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithReportFocus(),
+		tea.WithFPS(FPS), tea.WithContext(ctx),
+	}
+	po = append(append(po, progOpts...), tea.WithOutput(w))
+	return tea.NewProgram(newModel(ctx, opts), po...), nil
+}
+
+// Run runs the UI until the user quits or ctx ends, and restores the
+// terminal; see NewProgram. progOpts are added to the program's options
+// (tests pass the input).
+func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) error {
 	// Commands still running when the program ends (a read, a mark-read)
 	// are cancelled with this context, before the caller closes the cache.
 	cmdCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	po := append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx)}, progOpts...)
-	final, err := tea.NewProgram(newModel(cmdCtx, opts), po...).Run()
+	p, err := NewProgram(cmdCtx, opts, progOpts...)
+	if err != nil {
+		return err
+	}
+	final, err := p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // asked to stop: not a failure
 	}
@@ -133,6 +190,12 @@ func (o *Options) check() error {
 	if o.DB == nil && (o.Login == nil || o.Login.Client == nil || o.Login.Start == nil) {
 		return errors.New("ui: without a DB the login screen needs Login.Client and Login.Start")
 	}
+	if _, err := ParseNotifyMode(string(o.Notify)); err != nil {
+		return fmt.Errorf("ui: %w", err)
+	}
+	if p := o.NotifyPriority; p != nil && (*p < -2 || *p > 2) {
+		return fmt.Errorf("ui: notify priority %d: use -2 to 2", *p)
+	}
 	return nil
 }
 
@@ -144,6 +207,9 @@ func (o *Options) defaults() {
 	if o.tick == nil {
 		o.tick = tea.Tick
 	}
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
 	if o.BellInterval == 0 {
 		o.BellInterval = DefaultBellInterval
 	}
@@ -151,4 +217,13 @@ func (o *Options) defaults() {
 		s := themes.NewStyles(themes.Default(), lipgloss.DefaultRenderer())
 		o.Styles = &s
 	}
+	o.mode = sanitize.CurrentWidthMode()
+	if o.Width != nil {
+		o.mode = o.Width.Resolve(o.Getenv)
+	}
+	prio := 1
+	if o.NotifyPriority != nil {
+		prio = *o.NotifyPriority
+	}
+	o.notify = newNotifier(o.Notify, prio, o.Getenv, o.mode)
 }

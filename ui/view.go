@@ -2,16 +2,12 @@ package ui
 
 import (
 	"strings"
-
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
-
-	"pobox/sanitize"
 )
 
-// View renders the inbox: banner, panes, status bar, help line.
+// View renders the inbox: banner, panes, status bar, help line. Every
+// line is at most the terminal's width as the terminal counts it: rows
+// and detail lines are cut (sanitize's Cut, in the width mode) when they
+// are rendered and cached, the other lines here.
 func (m *inbox) View() string {
 	now := m.now()
 	m.rows.now = now
@@ -20,43 +16,29 @@ func (m *inbox) View() string {
 	b.Grow(m.width * (m.height + 1) * 2)
 	banner, status, help := m.chrome()
 	if banner {
-		b.WriteString(m.bannerView())
+		b.WriteString(m.mode.Cut(m.bannerView(), m.width))
 		b.WriteByte('\n')
 	}
 	m.bodyView(&b)
 	if status {
 		b.WriteByte('\n')
-		b.WriteString(m.statusView())
+		b.WriteString(m.mode.Cut(m.statusView(), m.width))
 	}
 	if help {
 		b.WriteByte('\n')
-		b.WriteString(shortHelp(&m.help, m.ShortHelp(), m.width))
+		b.WriteString(m.shortHelpView(m.ShortHelp()))
+	}
+	if m.parity {
+		// Every line differs from the frames before the last eager one
+		// (see eagerFrame), by a zero-width reset at its end.
+		return strings.ReplaceAll(b.String(), "\n", parityMark+"\n") + parityMark
 	}
 	return b.String()
 }
 
-// shortHelp renders the one-line help, cut to width: bubbles' help
-// overflows when even its ellipsis does not fit.
-func shortHelp(h *help.Model, bindings []key.Binding, width int) string {
-	return ansi.Truncate(h.ShortHelpView(bindings), width, "")
-}
-
-// fullHelp renders the groups of bindings side by side, in as many rows of
-// groups as the width needs: bubbles' help would cut the columns that do
-// not fit, and every binding must show.
-func fullHelp(h help.Model, groups [][]key.Binding, width int) string {
-	h.Width = 0 // measure without cutting
-	var rows []string
-	for len(groups) > 0 {
-		n := 1
-		for n < len(groups) && lipgloss.Width(h.FullHelpView(groups[:n+1])) <= width {
-			n++
-		}
-		rows = append(rows, h.FullHelpView(groups[:n]))
-		groups = groups[n:]
-	}
-	return strings.Join(rows, "\n\n")
-}
+// parityMark ends every line while the parity is set: an SGR reset, zero
+// cells wide and a no-op after the resets lipgloss writes.
+const parityMark = "\x1b[m"
 
 // bodyView writes the panes (or the help, or a picker) in the space
 // between the banner and the status bar.
@@ -64,22 +46,21 @@ func (m *inbox) bodyView(b *strings.Builder) {
 	h := m.bodyHeight()
 	switch m.focus {
 	case focusHelp:
-		m.block(b, m.st.helpTitle.Render("Keys")+"\n"+fullHelp(m.help, m.FullHelp(), m.width), h)
+		m.block(b, m.helpView(h), h)
 		return
 	case focusPicker:
-		m.block(b, m.picker.view(m.st), h)
+		m.block(b, m.picker.view(m.st, m.mode), h)
 		return
 	}
-	now := m.now()
-	showDetail := m.focus == focusDetail || (m.focus == focusConfirm && m.back == focusDetail)
+	showDetail := m.base() == focusDetail || (m.focus == focusConfirm && m.back == focusDetail)
 	switch {
 	case m.stacked && showDetail:
-		m.join(b, m.detail.view(m.detailBuf[:0], m.body, now, ""), nil)
+		m.join(b, m.detail.View(m.detailBuf[:0], ""), nil)
 	case m.stacked:
 		m.join(b, m.list.lines(m.listBuf[:0], m.rows, true, m.emptyText()), nil)
 	default:
 		m.listBuf = m.list.lines(m.listBuf[:0], m.rows, !showDetail, m.emptyText())
-		m.detailBuf = m.detail.view(m.detailBuf[:0], m.body, now, "")
+		m.detailBuf = m.detail.View(m.detailBuf[:0], "No message selected.")
 		m.join(b, m.listBuf, m.detailBuf)
 	}
 }
@@ -102,15 +83,15 @@ func (m *inbox) join(b *strings.Builder, left, right []string) {
 	}
 }
 
-// block writes s in h lines, cut or padded.
-func (m *inbox) block(b *strings.Builder, s string, h int) {
-	lines := strings.Split(s, "\n")
+// block writes lines in h lines, each cut to the width, padded with empty
+// lines.
+func (m *inbox) block(b *strings.Builder, lines []string, h int) {
 	for i := 0; i < h; i++ {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
 		if i < len(lines) {
-			b.WriteString(ansi.Truncate(lines[i], m.width, ""))
+			b.WriteString(m.mode.Cut(lines[i], m.width))
 		}
 	}
 }
@@ -123,18 +104,66 @@ func (m *inbox) emptyText() string {
 	return "No messages yet: new ones appear here as they arrive."
 }
 
-// bannerView is the emergency banner across the top.
+// bannerHints are the banner's key hints, longest first; the banner keeps
+// the longest that leaves room for its text.
+var bannerHints = []string{
+	"a acknowledge · A all · m mute · e show",
+	"a ack · A all · m mute · e show",
+	"a ack · m mute · e show",
+	"a ack · m mute",
+	"a ack",
+}
+
+// bannerView is the emergency banner across the top: what needs the
+// person, and the keys for it, which stay on the right however narrow
+// the terminal is.
 func (m *inbox) bannerView() string {
-	n := m.needAck()
-	text := "!! " + plural(n, "emergency needs", "emergencies need") + " acknowledging"
-	if o := m.status.oldest; o != nil {
-		title := o.Title
-		if title == "" {
-			title = o.App
+	mode := m.mode
+	var head, detail string // the banner's text: what, then the quieter details
+	var hints []string
+	switch n := m.needAck(); {
+	case n > 0:
+		head = "!! " + plural(n, "emergency needs", "emergencies need") + " acknowledging"
+		if o := m.oldestNeed(); o != nil {
+			title := o.Title
+			if title == "" {
+				title = o.App
+			}
+			detail = " · oldest: " + mode.Line(title) + " (" + mode.Line(o.App) + ", " + ago(o.Time(), m.now()) + ")"
 		}
-		text += " · oldest: " + sanitize.Line(title) + " (" + sanitize.Line(o.App) + ", " + ago(o.Time(), m.now()) + ")"
+		if m.queuedAck() {
+			detail += " · an acknowledgement is queued"
+		}
+		hints = bannerHints
+		if m.muted || !m.bellOn() {
+			hints = []string{"a acknowledge · A all · e show", "a ack · A all · e show", "a ack · e show", "a ack"}
+			if m.muted {
+				head = "(bell muted) " + head
+			}
+		}
+	default:
+		head = "!! acknowledgement queued, not sent"
+		detail = ": Pushover keeps paging until pobox can send it"
+		hints = []string{""}
 	}
-	text += " · a acknowledge · A all"
-	t := sanitize.Truncate(text, m.width, "…")
-	return m.st.banner.Render(t + strings.Repeat(" ", max(m.width-sanitize.Width(t), 0)))
+	text := head + detail
+	hint := ""
+	for _, h := range hints {
+		hint = h
+		if mode.Width(h)+1+24 <= m.width {
+			break
+		}
+	}
+	hw := mode.Width(hint)
+	room := m.width - hw
+	if hint != "" {
+		room-- // a space before the hint
+	}
+	t := mode.Truncate(text, max(room, 0), "…")
+	gap := max(m.width-mode.Width(t)-hw, 0)
+	st := m.st
+	if len(t) > len(head) && strings.HasPrefix(t, head) {
+		return st.banner.Render(head) + st.bannerDetail.Render(t[len(head):]+strings.Repeat(" ", gap)) + st.banner.Render(hint)
+	}
+	return st.banner.Render(t+strings.Repeat(" ", gap)) + st.banner.Render(hint)
 }

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -16,12 +18,13 @@ const (
 	loadReload loadKind = iota // the window around the selection, after a change
 	loadTop                    // the newest rows (first screen, new filter, g)
 	loadBottom                 // the oldest rows (G)
+	loadAround                 // the window around another message (next unread, the emergency)
 	loadOlder                  // extend the window downwards
 	loadNewer                  // extend the window upwards
 )
 
 // replaces reports whether the read replaces the whole window.
-func (k loadKind) replaces() bool { return k <= loadBottom }
+func (k loadKind) replaces() bool { return k <= loadAround }
 
 // loadReq describes one read. It is copied into the Cmd, which never
 // touches the model.
@@ -30,100 +33,254 @@ type loadReq struct {
 	seq    int // replacing reads: only the latest one is applied
 	gen    int // filter generation: reads for an old filter are dropped
 	filter cache.Filter
-	anchor int64 // reload: the selected id; older: the last id; newer: the first id
-	above  int   // rows wanted above the anchor (reload, newer, bottom)
-	below  int   // rows wanted from the anchor down (reload, older, top)
+	anchor int64 // reload, around: the message; older: the last key; newer: the first key
+	above  int   // rows wanted above the anchor (reload, around, newer, bottom)
+	below  int   // rows wanted from the anchor down (reload, around, older, top)
 
-	// For a reload: where the selection was, to keep it in place.
+	// keep are the keys (ascending) read here under the unread filter:
+	// they stay in its results until the filter changes.
+	keep []int64
+
+	// For a reload: where the selection was, to keep it in place, and
+	// whether it follows the newest message.
 	screenRow int
 	viewTop   bool // the viewport showed the newest rows
+	follow    bool // the selection was on the newest row: it moves to the new newest
+
+	// newerThan, when > 0, asks how many matching messages are newer
+	// than this key: those that arrived since the person left the top.
+	newerThan int64
+	// count asks how many messages match the filter (search or filters).
+	count bool
+	// user says the person asked for the read (g, G, n, e): the
+	// selection it brings is theirs, and may become read.
+	user bool
 }
 
 // loadedMsg is a read's result. above holds rows newer than the anchor,
-// below the anchor and older; both newest first.
+// below the anchor and older; both newest first. The full flags say that
+// more rows lie beyond them.
 type loadedMsg struct {
-	req          loadReq
-	above, below []cache.Message
-	status       *dbStatus // replacing reads only
-	err          error
+	req                  loadReq
+	above, below         []cache.Message
+	aboveFull, belowFull bool
+	status               *dbStatus // replacing reads only
+	newer                int       // answer to newerThan, -1 when not asked
+	matches              int       // answer to count, -1 when not asked
+	err                  error
 }
 
 // dbStatus is what the status bar and the banner read from the cache
 // along with a window.
 type dbStatus struct {
-	counts   cache.Counts
-	oldest   *cache.Message // the oldest emergency still needing the user
+	counts cache.Counts
+	// unacked are the newest emergencies nobody has acknowledged
+	// (pending ones included), newest first: whether they still page
+	// depends on the clock (see expired).
+	unacked  []cache.Message
 	lastSync time.Time
+	device   int64 // the newest device (the login's): others are named beside their ids
 }
+
+// maxUnacked bounds the emergencies read for the banner: beyond the
+// newest hundred, older ones stopped paging long ago.
+const maxUnacked = 100
 
 // loadCmd reads the window (and, for replacing reads, the counts) off the
 // update loop.
-func loadCmd(ctx context.Context, db *cache.DB, req loadReq) tea.Cmd {
+func loadCmd(ctx context.Context, db *cache.DB, req loadReq, device int64) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		msg := loadedMsg{req: req}
+		msg := loadedMsg{req: req, newer: -1, matches: -1}
+		// The counts are read beside the rows, on another connection: a
+		// new message shows as soon as both are in.
+		var status chan statusResult
+		if req.kind.replaces() {
+			status = make(chan statusResult, 1)
+			go func() {
+				st, err := readStatus(ctx, db, device)
+				status <- statusResult{st, err}
+			}()
+		}
 		f := req.filter
+		older := func(before int64, n int) ([]cache.Message, bool, error) {
+			return keptOlder(ctx, db, f, before, n, req.keep)
+		}
+		newer := func(after int64, n int) ([]cache.Message, bool, error) {
+			return keptNewer(ctx, db, f, after, n, req.keep)
+		}
 		switch req.kind {
-		case loadReload:
+		case loadReload, loadAround:
 			if req.anchor > 0 && req.above > 0 {
-				msg.above, msg.err = db.Newer(ctx, f, req.anchor, req.above)
+				msg.above, msg.aboveFull, msg.err = newer(req.anchor, req.above)
 			}
 			if msg.err == nil {
 				from := req.anchor
 				if from > 0 {
 					from++ // Older is exclusive: keep the anchor itself
 				}
-				msg.below, msg.err = db.Older(ctx, f, from, req.below)
+				msg.below, msg.belowFull, msg.err = older(from, req.below)
 			}
 		case loadTop:
-			msg.below, msg.err = db.Older(ctx, f, 0, req.below)
+			msg.below, msg.belowFull, msg.err = older(0, req.below)
 		case loadBottom:
-			msg.above, msg.err = db.Newer(ctx, f, 0, req.above)
+			msg.above, msg.aboveFull, msg.err = newer(0, req.above)
 		case loadOlder:
-			msg.below, msg.err = db.Older(ctx, f, req.anchor, req.below)
+			msg.below, msg.belowFull, msg.err = older(req.anchor, req.below)
 		case loadNewer:
-			msg.above, msg.err = db.Newer(ctx, f, req.anchor, req.above)
+			msg.above, msg.aboveFull, msg.err = newer(req.anchor, req.above)
 		}
-		if msg.err == nil && req.kind.replaces() {
-			msg.status, msg.err = readStatus(ctx, db)
+		if msg.err == nil && req.newerThan > 0 {
+			msg.newer, msg.err = db.CountNewer(ctx, f, req.newerThan)
+		}
+		if msg.err == nil && req.count {
+			msg.matches, msg.err = db.CountNewer(ctx, f, 0)
+			msg.matches += len(req.keep) // read here, shown still
+		}
+		if status != nil {
+			r := <-status
+			if msg.err == nil {
+				msg.status, msg.err = r.st, r.err
+			}
 		}
 		return msg
 	}
 }
 
-// readStatus reads the counts, the oldest emergency that still needs the
-// user and the time of the last sync.
-func readStatus(ctx context.Context, db *cache.DB) (*dbStatus, error) {
+type statusResult struct {
+	st  *dbStatus
+	err error
+}
+
+// keptOlder is db.Older with the kept keys (read under the unread filter)
+// merged in: up to limit rows below the key before, newest first, and
+// whether more lie beyond them. Only kept rows among the limit nearest
+// are read (by key), so the cost stays that of one page.
+func keptOlder(ctx context.Context, db *cache.DB, f cache.Filter, before int64, limit int, keep []int64) ([]cache.Message, bool, error) {
+	rows, err := db.Older(ctx, f, before, limit)
+	if err != nil {
+		return nil, false, err
+	}
+	full := len(rows) == limit
+	if len(keep) == 0 || !f.Unread {
+		return rows, full, nil
+	}
+	hi := before
+	if hi <= 0 {
+		hi = 1<<63 - 1
+	}
+	lo := int64(0)
+	if full {
+		lo = rows[len(rows)-1].Key
+	}
+	// Kept keys in (lo, hi), newest first.
+	var extra []int64
+	for i := len(keep) - 1; i >= 0 && keep[i] > lo; i-- {
+		if keep[i] < hi {
+			extra = append(extra, keep[i])
+		}
+	}
+	return mergeKept(ctx, db, rows, extra, limit, full, func(a, b int64) bool { return a > b })
+}
+
+// keptNewer is db.Newer with the kept keys merged in, as keptOlder: up to
+// limit rows above the key after (the nearest to it), newest first.
+func keptNewer(ctx context.Context, db *cache.DB, f cache.Filter, after int64, limit int, keep []int64) ([]cache.Message, bool, error) {
+	rows, err := db.Newer(ctx, f, after, limit)
+	if err != nil {
+		return nil, false, err
+	}
+	full := len(rows) == limit
+	if len(keep) == 0 || !f.Unread {
+		return rows, full, nil
+	}
+	hi := int64(1<<63 - 1)
+	if full {
+		hi = rows[0].Key
+	}
+	var extra []int64 // kept keys in (after, hi), nearest to after first
+	for i, _ := slices.BinarySearch(keep, after+1); i < len(keep) && keep[i] < hi; i++ {
+		extra = append(extra, keep[i])
+	}
+	slices.Reverse(rows) // nearest first for the merge
+	rows, full, err = mergeKept(ctx, db, rows, extra, limit, full, func(a, b int64) bool { return a < b })
+	slices.Reverse(rows)
+	return rows, full, err
+}
+
+// mergeKept merges the kept keys extra into rows, both in the order
+// before, keeps the first limit, reads the kept rows among them, and
+// reports whether more lie beyond.
+func mergeKept(ctx context.Context, db *cache.DB, rows []cache.Message, extra []int64, limit int, full bool,
+	before func(a, b int64) bool) ([]cache.Message, bool, error) {
+	if len(extra) == 0 {
+		return rows, full, nil
+	}
+	out := make([]cache.Message, 0, min(len(rows)+len(extra), limit))
+	i, j := 0, 0
+	for len(out) < limit && (i < len(rows) || j < len(extra)) {
+		switch {
+		case j >= len(extra) || (i < len(rows) && !before(extra[j], rows[i].Key)):
+			if j < len(extra) && extra[j] == rows[i].Key {
+				j++ // unread again: it is in rows
+			}
+			out = append(out, rows[i])
+			i++
+		default:
+			m, err := db.Get(ctx, extra[j])
+			j++
+			if errors.Is(err, cache.ErrNotFound) {
+				continue // deleted meanwhile
+			}
+			if err != nil {
+				return nil, false, err
+			}
+			out = append(out, m)
+		}
+	}
+	return out, full || i < len(rows) || j < len(extra), nil
+}
+
+// readStatus reads the counts, the newest emergencies that still need
+// acknowledging and the time of the last sync; the login's device, when
+// device is not known yet (0).
+func readStatus(ctx context.Context, db *cache.DB, device int64) (*dbStatus, error) {
 	c, err := db.Counts(ctx)
 	if err != nil {
 		return nil, err
 	}
 	st := &dbStatus{counts: c}
-	if c.Unacked-c.AckPending > 0 {
-		// Newer from 0 reads the oldest emergencies; skip those whose
-		// acknowledgement is already queued.
-		ms, err := db.Newer(ctx, cache.Filter{Unacked: true}, 0, 50)
-		if err != nil {
+	if c.Unacked > 0 {
+		if st.unacked, err = db.Older(ctx, cache.Filter{Unacked: true}, 0, maxUnacked); err != nil {
 			return nil, err
-		}
-		for i := len(ms) - 1; i >= 0; i-- {
-			if !ms[i].AckPending {
-				st.oldest = &ms[i]
-				break
-			}
 		}
 	}
 	if v, ok, err := db.State(ctx, cache.StateLastSync); err == nil && ok {
 		st.lastSync, _ = time.Parse(time.RFC3339, v)
+	}
+	st.device = device
+	if device == 0 {
+		if ds, err := db.Devices(ctx); err == nil && len(ds) > 0 {
+			st.device = ds[len(ds)-1].N
+		}
 	}
 	return st, nil
 }
 
 // requestLoad starts a read of kind for the current filter.
 func (m *inbox) requestLoad(kind loadKind) tea.Cmd {
+	return m.requestLoadAt(kind, 0, false)
+}
+
+// requestLoadAt starts a read of kind; anchor is the message a loadAround
+// reads around, user whether the person asked for it.
+func (m *inbox) requestLoadAt(kind loadKind, anchor int64, user bool) tea.Cmd {
 	l := &m.list
-	req := loadReq{kind: kind, gen: m.gen, filter: m.filter}
+	req := loadReq{kind: kind, gen: m.gen, filter: m.filter, user: user}
+	if m.filter.Unread && len(m.keep) > 0 {
+		req.keep = slices.Clone(m.keep)
+	}
 	switch kind {
 	case loadReload:
 		if m.replacing {
@@ -132,14 +289,31 @@ func (m *inbox) requestLoad(kind loadKind) tea.Cmd {
 		}
 		req.anchor = l.selectedID()
 		req.above = min(max(l.cursor+l.margin(), l.margin()), cache.MaxLimit)
-		req.below = min(max(len(l.rows)-l.cursor, l.height+l.margin()), cache.MaxLimit)
+		// Rows enough below the cursor to fill the screen and keep a
+		// margin, not the whole window: a reload comes with every new
+		// message, and each row read costs (the extension reads more
+		// when the person scrolls there).
+		req.below = min(max(l.offset+l.height+l.margin()-l.cursor, l.height), cache.MaxLimit)
 		req.screenRow = l.cursor - l.offset
 		req.viewTop = l.atTop && l.offset == 0
-		if req.anchor == 0 {
+		req.follow = m.following()
+		if req.follow {
+			// The newest rows, however many arrived: the selection goes
+			// to the newest.
+			req.anchor, req.above = 0, 0
+			req.below = min(l.height+l.margin(), cache.MaxLimit)
+		}
+		if req.anchor == 0 && !req.follow {
 			req.below = l.chunk()
 		}
+	case loadAround:
+		req.anchor = anchor
+		req.above = l.margin()
+		req.below = min(l.height+l.margin(), cache.MaxLimit)
+		req.screenRow = l.height / 3
 	case loadTop:
 		req.below = l.chunk()
+		req.count = m.filter.Search != "" || m.filtered()
 	case loadBottom:
 		req.above = l.chunk()
 	case loadOlder:
@@ -162,8 +336,11 @@ func (m *inbox) requestLoad(kind loadKind) tea.Cmd {
 		req.seq = m.seq
 		m.replacing = true
 		m.reloadQueued = false
+		if kind != loadTop && m.seenTop > 0 && !req.follow {
+			req.newerThan = m.seenTop
+		}
 	}
-	return loadCmd(m.ctx, m.db, req)
+	return loadCmd(m.ctx, m.db, req, m.status.device)
 }
 
 // extendCmd starts the extension reads the viewport needs, if any.
@@ -201,26 +378,36 @@ func (m *inbox) applyLoaded(msg loadedMsg) tea.Cmd {
 		cmds = append(cmds, m.applyStatus(msg.status))
 	}
 	if req.gen == m.gen {
+		before := l.selectedID()
 		switch req.kind {
-		case loadReload:
+		case loadReload, loadAround:
 			if !m.applyReload(msg) {
 				m.reloadQueued = true
 			}
 		case loadTop:
-			l.replace(msg.below, true, len(msg.below) < req.below, 0, 0)
+			l.replace(msg.below, true, !msg.belowFull, 0, 0)
 		case loadBottom:
-			l.replace(msg.above, len(msg.above) < req.above, true, len(msg.above)-1, -1)
+			l.replace(msg.above, !msg.aboveFull, true, len(msg.above)-1, -1)
 		case loadOlder:
 			if n := len(l.rows); n > 0 && l.rows[n-1].Key == req.anchor {
-				l.appendOlder(msg.below, len(msg.below) == req.below)
+				l.appendOlder(msg.below, msg.belowFull)
 			}
 		case loadNewer:
 			if len(l.rows) > 0 && l.rows[0].Key == req.anchor {
-				l.prependNewer(msg.above, len(msg.above) == req.above)
+				l.prependNewer(msg.above, msg.aboveFull)
 			}
 		}
-		if req.kind != loadReload || msg.req.anchor != l.selectedID() {
-			cmds = append(cmds, m.selectionChanged())
+		if msg.matches >= 0 {
+			m.matches = msg.matches
+		}
+		if msg.newer >= 0 {
+			m.newer = msg.newer
+		}
+		if l.selectedID() != before {
+			// A jump the person asked for (g, G, n, e) and moves they
+			// made past the window's edge are theirs; the selection
+			// moving with new rows, a filter or a deletion is not.
+			cmds = append(cmds, m.selectionChanged(req.user || req.kind == loadOlder || req.kind == loadNewer))
 		}
 	}
 	if m.reloadQueued && !m.replacing {
@@ -231,16 +418,24 @@ func (m *inbox) applyLoaded(msg loadedMsg) tea.Cmd {
 }
 
 // applyReload replaces the window with a reload's rows, keeping the
-// selection on the same message and on the same screen line. It reports
-// false when the selection moved too far while the read ran.
+// selection on the same message and on the same screen line, or on the
+// newest message when it followed it. It reports false when the selection
+// moved too far while the read ran.
 func (m *inbox) applyReload(msg loadedMsg) bool {
 	l := &m.list
 	req := msg.req
 	rows := make([]cache.Message, 0, len(msg.above)+len(msg.below))
 	rows = append(append(rows, msg.above...), msg.below...)
-	atTop := req.anchor == 0 || len(msg.above) < req.above
-	atBottom := len(msg.below) < req.below
+	atTop := req.anchor == 0 || !msg.aboveFull
+	atBottom := !msg.belowFull
+	if req.follow && req.kind == loadReload && l.cursor == 0 && m.following() {
+		l.replace(rows, true, atBottom, 0, 0) // the newest stays selected, on top
+		return true
+	}
 	cur := l.selectedID()
+	if req.kind == loadAround {
+		cur = req.anchor
+	}
 	sel := -1
 	for i := range rows {
 		if rows[i].Key == cur {
@@ -249,13 +444,13 @@ func (m *inbox) applyReload(msg loadedMsg) bool {
 		}
 	}
 	if sel < 0 {
-		if cur != req.anchor && cur != 0 {
+		if req.kind == loadReload && cur != req.anchor && cur != 0 {
 			return false // the user moved on: read again around the new place
 		}
 		sel = len(msg.above) // deleted: the next older takes its place
 	}
 	row := req.screenRow
-	if req.viewTop && atTop {
+	if req.viewTop && atTop && req.kind == loadReload {
 		row = sel // new messages on top stay visible
 	}
 	l.replace(rows, atTop, atBottom, sel, row)
@@ -270,5 +465,9 @@ func (m *inbox) applyStatus(st *dbStatus) tea.Cmd {
 	if last.After(m.status.lastSync) {
 		m.status.lastSync = last
 	}
+	if m.status.counts.AckPending == 0 {
+		m.ackQueued = false
+	}
+	m.detail.device = st.device
 	return m.armBell()
 }

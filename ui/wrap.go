@@ -9,36 +9,59 @@ import (
 )
 
 // frag is a piece of one wrapped line: sanitized text without newlines or
-// tabs, and the formatting of the span it came from.
+// tabs, and the formatting of the span it came from. hint marks the host
+// shown beside a link whose text does not show where it leads.
 type frag struct {
 	text string
-	span sanitize.Span // Text unused
+	span sanitize.Span // Text and HostHint unused
+	hint bool
 }
 
-// wrapSpans lays sanitized spans out in lines of at most width cells.
-// With reflow, words wrap at spaces (a word wider than the line is cut);
-// without it (monospace bodies) the layout is kept: lines break only at
-// newlines and at the pane's edge, and tabs expand to stops of 8. Widths
-// are measured per grapheme cluster, as lipgloss measures them.
-func wrapSpans(spans []sanitize.Span, width int, reflow bool) [][]frag {
-	w := wrapper{width: max(width, 1), reflow: reflow}
+// wrapSpans lays sanitized spans out in lines of at most width cells, as
+// mode counts them. With reflow, words wrap at spaces (a word wider than
+// the line is cut); without it (monospace bodies) the layout is kept:
+// lines break only at newlines and at the pane's edge, and tabs expand to
+// stops of 8. A span carrying a HostHint is followed by the hint, once,
+// after its last fragment (the hint is on the last span of a link).
+func wrapSpans(mode sanitize.WidthMode, spans []sanitize.Span, width int, reflow bool) [][]frag {
+	w := wrapper{mode: mode, width: max(width, 1), reflow: reflow}
 	w.lines = append(w.lines, nil)
 	for _, sp := range spans {
+		hint := sp.HostHint
+		sp.HostHint = ""
 		for i, part := range strings.Split(sp.Text, "\n") {
 			if i > 0 {
 				w.newline(false)
 			}
 			if reflow {
-				w.words(part, sp)
+				w.words(part, sp, false)
 			} else {
-				w.verbatim(part, sp)
+				w.verbatim(part, sp, false)
 			}
+		}
+		if hint != "" {
+			w.hintAfter(hint)
 		}
 	}
 	return w.lines
 }
 
+// hintAfter lays out the host beside a link: " [evil.example]", wrapped
+// as a word of its own.
+func (w *wrapper) hintAfter(host string) {
+	text := "[" + host + "]"
+	if w.used > 0 && w.used < w.width {
+		w.add(" ", 1, sanitize.Span{}, true)
+	}
+	if w.reflow {
+		w.words(text, sanitize.Span{}, true)
+	} else {
+		w.verbatim(text, sanitize.Span{}, true)
+	}
+}
+
 type wrapper struct {
+	mode   sanitize.WidthMode
 	width  int
 	reflow bool
 	lines  [][]frag
@@ -53,20 +76,20 @@ func (w *wrapper) newline(soft bool) {
 
 // add appends text of n cells to the last line, merging with the previous
 // fragment when the formatting is the same.
-func (w *wrapper) add(text string, n int, sp sanitize.Span) {
+func (w *wrapper) add(text string, n int, sp sanitize.Span, hint bool) {
 	last := &w.lines[len(w.lines)-1]
-	if k := len(*last); k > 0 && sameFormat((*last)[k-1].span, sp) {
+	if k := len(*last); k > 0 && (*last)[k-1].hint == hint && sameFormat((*last)[k-1].span, sp) {
 		(*last)[k-1].text += text
 	} else {
 		f := sp
-		f.Text = ""
-		*last = append(*last, frag{text: text, span: f})
+		f.Text, f.HostHint = "", ""
+		*last = append(*last, frag{text: text, span: f, hint: hint})
 	}
 	w.used += n
 }
 
 // words lays out one newline-free part of a span with word wrapping.
-func (w *wrapper) words(s string, sp sanitize.Span) {
+func (w *wrapper) words(s string, sp sanitize.Span, hint bool) {
 	s = strings.ReplaceAll(s, "\t", " ")
 	for s != "" {
 		// Next token: a run of spaces or a run of anything else.
@@ -83,36 +106,36 @@ func (w *wrapper) words(s string, sp sanitize.Span) {
 			}
 			n := min(len(tok), w.width-w.used)
 			if n > 0 {
-				w.add(tok[:n], n, sp)
+				w.add(tok[:n], n, sp, hint)
 			}
 			continue
 		}
 		w.soft = false
-		n := sanitize.Width(tok)
+		n := w.mode.Width(tok)
 		if w.used+n > w.width && w.used > 0 && n <= w.width {
 			w.trimTrailingSpace()
 			w.newline(true)
 			w.soft = false
 		}
-		w.cut(tok, n, sp)
+		w.cut(tok, n, sp, hint)
 	}
 }
 
 // verbatim lays out one line of a monospace body, breaking only at the
 // edge.
-func (w *wrapper) verbatim(s string, sp sanitize.Span) {
+func (w *wrapper) verbatim(s string, sp sanitize.Span, hint bool) {
 	if strings.IndexByte(s, '\t') >= 0 {
-		s = expandTabs(s, w.used)
+		s = expandTabs(w.mode, s, w.used)
 	}
-	w.cut(s, sanitize.Width(s), sp)
+	w.cut(s, w.mode.Width(s), sp, hint)
 }
 
 // cut adds tok (n cells), breaking it at the edge as often as needed.
-func (w *wrapper) cut(tok string, n int, sp sanitize.Span) {
+func (w *wrapper) cut(tok string, n int, sp sanitize.Span, hint bool) {
 	for tok != "" {
 		room := w.width - w.used
 		if n <= room {
-			w.add(tok, n, sp)
+			w.add(tok, n, sp, hint)
 			return
 		}
 		if room == 0 {
@@ -120,7 +143,7 @@ func (w *wrapper) cut(tok string, n int, sp sanitize.Span) {
 			w.soft = false
 			continue
 		}
-		i, hw := fitPrefix(tok, room)
+		i, hw := fitPrefix(w.mode, tok, room)
 		if i == 0 {
 			if w.used > 0 {
 				w.newline(true)
@@ -130,12 +153,12 @@ func (w *wrapper) cut(tok string, n int, sp sanitize.Span) {
 			// A cluster wider than the whole line (a wide character in a
 			// one-cell pane) can never fit: show a stand-in.
 			c, _, _, _ := uniseg.FirstGraphemeClusterInString(tok, -1)
-			w.add("?", 1, sp)
+			w.add("?", 1, sp, hint)
 			tok = tok[len(c):]
-			n -= sanitize.Width(c)
+			n -= w.mode.Width(c)
 			continue
 		}
-		w.add(tok[:i], hw, sp)
+		w.add(tok[:i], hw, sp, hint)
 		tok = tok[i:]
 		n -= hw
 		if tok != "" {
@@ -145,10 +168,10 @@ func (w *wrapper) cut(tok string, n int, sp sanitize.Span) {
 	}
 }
 
-// fitPrefix returns the length in bytes and the width of the longest
-// prefix of s, ending on a grapheme cluster boundary, that fits in room
-// cells.
-func fitPrefix(s string, room int) (int, int) {
+// fitPrefix returns the length in bytes and the width (as mode counts it)
+// of the longest prefix of s, ending on a grapheme cluster boundary, that
+// fits in room cells.
+func fitPrefix(mode sanitize.WidthMode, s string, room int) (int, int) {
 	ascii := true
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
@@ -163,7 +186,7 @@ func fitPrefix(s string, room int) (int, int) {
 	i, used, state := 0, 0, -1
 	for i < len(s) {
 		c, _, _, st := uniseg.FirstGraphemeClusterInString(s[i:], state)
-		cw := sanitize.Width(c)
+		cw := mode.Width(c)
 		if used+cw > room {
 			break
 		}
@@ -190,7 +213,7 @@ func (w *wrapper) trimTrailingSpace() {
 
 // expandTabs replaces tabs with spaces up to the next stop of 8 cells,
 // counting from col.
-func expandTabs(s string, col int) string {
+func expandTabs(mode sanitize.WidthMode, s string, col int) string {
 	var b strings.Builder
 	for s != "" {
 		i := strings.IndexByte(s, '\t')
@@ -199,7 +222,7 @@ func expandTabs(s string, col int) string {
 			break
 		}
 		b.WriteString(s[:i])
-		col += sanitize.Width(s[:i])
+		col += mode.Width(s[:i])
 		n := 8 - col%8
 		b.WriteString(strings.Repeat(" ", n))
 		col += n

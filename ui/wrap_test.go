@@ -44,7 +44,7 @@ func TestWrapSpans(t *testing.T) {
 		{"monospace tab stops", "a\tb\tc", 20, false, []string{"a       b       c"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got := plainLines(wrapSpans([]sanitize.Span{{Text: c.text}}, c.width, c.reflow))
+			got := plainLines(wrapSpans(sanitize.Grapheme, []sanitize.Span{{Text: c.text}}, c.width, c.reflow))
 			if !slices.Equal(got, c.want) {
 				t.Fatalf("got %q, want %q", got, c.want)
 			}
@@ -61,7 +61,7 @@ func TestWrapSpans(t *testing.T) {
 // merge when adjacent with the same one.
 func TestWrapKeepsFormatting(t *testing.T) {
 	spans := []sanitize.Span{{Text: "plain "}, {Text: "bold words here", Bold: true}, {Text: " link", Href: "https://x.example/"}}
-	lines := wrapSpans(spans, 12, true)
+	lines := wrapSpans(sanitize.Grapheme, spans, 12, true)
 	want := [][]frag{
 		{{text: "plain "}, {text: "bold", span: sanitize.Span{Bold: true}}},
 		{{text: "words here", span: sanitize.Span{Bold: true}}},
