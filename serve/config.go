@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"pobox/cache"
+	"pobox/sanitize"
 	inboxsync "pobox/sync"
 	"pobox/themes"
 	"pobox/ui"
@@ -60,11 +61,12 @@ type Config struct {
 	// for that client's terminal. Zero: themes.Default().
 	Theme themes.Theme
 	// UI is what every inbox starts from (the title, the bell's
-	// interval, the clock, ...). Each session sets its own DB, Engine,
-	// Styles and terminal; Opener and Login stay nil: a browser on the
-	// server would open for nobody (the link is shown to click), and
-	// logging in is done on the server's own terminal. Title "" means
-	// "pobox".
+	// interval, the width mode, notifications, the clock, ...). Each
+	// session sets its own DB, Engine, Styles, Getenv (its environment,
+	// TERM from its pty) and Output; Opener and Login stay nil: a browser
+	// on the server would open for nobody (the link is shown to click),
+	// and logging in is done on the server's own terminal. Title ""
+	// means "pobox"; Width nil means sanitize.Auto, resolved per session.
 	UI ui.Options
 
 	// MaxSessions is how many sessions (inboxes and commands) may run at
@@ -134,6 +136,12 @@ func (c *Config) defaults() error {
 		c.UI.Title = "pobox"
 	}
 	c.UI.Opener, c.UI.Login = nil, nil
+	if c.UI.Width == nil {
+		// One process, many terminals: each session's mode comes from its
+		// own TERM (tmux, screen: per code point), never the process's.
+		auto := sanitize.Auto
+		c.UI.Width = &auto
+	}
 	if c.Theme.Name == "" {
 		c.Theme = themes.Default()
 	}

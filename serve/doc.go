@@ -6,12 +6,15 @@
 // # Sessions
 //
 // A session with a terminal (ssh -t, the default for an interactive ssh)
-// gets an inbox: a Bubble Tea program made by wish's bubbletea middleware
-// (MiddlewareWithProgramHandler) from ui.New, reading keys from the
-// session and drawing to it, its styles built from the session's own
-// Lip Gloss renderer (bubbletea.MakeRenderer: the client's TERM,
-// COLORTERM, NO_COLOR and background), resized on the client's
-// window-change requests. A session with a command (ssh HOST list
+// gets an inbox: a Bubble Tea program (ui.NewProgram) handed to wish's
+// bubbletea middleware (MiddlewareWithProgramHandler), reading keys from
+// the session and drawing to it, resized on the client's window-change
+// requests. Its styles come from the session's own Lip Gloss renderer
+// (bubbletea.MakeRenderer: the client's TERM, COLORTERM, NO_COLOR and
+// background); its width mode and notifications from the session's
+// environment (ui.Options.Getenv, TERM from the pty request); its bell,
+// notifications and OSC 52 copies go to the session, in order with its
+// frames (ui.Options.Output). A session with a command (ssh HOST list
 // --json) runs one of Verbs through Config.Exec; a session with neither
 // is told the commands.
 //

@@ -233,6 +233,12 @@ type client struct {
 // inbox. env is sent as SendEnv would.
 func openInbox(t testing.TB, c *gossh.Client, w, h int, env ...string) *client {
 	t.Helper()
+	return openInboxTerm(t, c, "xterm-256color", w, h, env...)
+}
+
+// openInboxTerm is openInbox for a terminal of the given TERM.
+func openInboxTerm(t testing.TB, c *gossh.Client, term string, w, h int, env ...string) *client {
+	t.Helper()
 	sess, err := c.NewSession()
 	if err != nil {
 		t.Fatal(err)
@@ -249,8 +255,11 @@ func openInbox(t testing.TB, c *gossh.Client, w, h int, env ...string) *client {
 	}
 	cl := &client{t: t, sess: sess, stdin: stdin, stderr: &syncBuffer{}, done: make(chan error, 1)}
 	cl.vt = newVT(w, h, func(b []byte) { _, _ = stdin.Write(b) })
+	// tmux and screen count per code point; the others (xterm, ...) by
+	// grapheme.
+	cl.vt.graphemes = !strings.HasPrefix(term, "tmux") && !strings.HasPrefix(term, "screen")
 	sess.Stdout, sess.Stderr = cl.vt, cl.stderr
-	if err := sess.RequestPty("xterm-256color", h, w, gossh.TerminalModes{}); err != nil {
+	if err := sess.RequestPty(term, h, w, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := sess.Shell(); err != nil {

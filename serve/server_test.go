@@ -128,6 +128,37 @@ func TestInboxFirstScreen(t *testing.T) {
 	golden.RequireEqual(t, []byte(screen))
 }
 
+// TestWidthPerSession: each inbox counts cells as its own client's
+// terminal does: per code point in tmux (TERM=tmux-256color), where a
+// family emoji takes six cells, and by grapheme in an xterm, where it
+// takes two. Each test terminal counts as the real one would, so each
+// screen is aligned (the list column ends in one place on every row) only
+// when its inbox used its terminal's mode; one mode for both would break
+// one of them.
+func TestWidthPerSession(t *testing.T) {
+	db := openDB(t, t.TempDir(), append(sample(), cache.Message{ID: 1100, UMID: 1100, AID: 1,
+		Title: "👩‍👩‍👧 family", Message: "at home", App: "Home", Date: testNow.Add(-time.Minute).Unix()})...)
+	en := newFakeEngine(db)
+	en.events <- inboxsync.Connected{At: testNow, Holder: true}
+	ts := startServer(t, db, en, 1, nil)
+	c := ts.dial(ts.signers[0])
+	for _, term := range []string{"tmux-256color", "xterm-256color"} {
+		cl := openInboxTerm(t, c, term, 80, 24)
+		screen := cl.waitText(t, "connected")
+		lines := strings.Split(screen, "\n")
+		if !strings.Contains(lines[0], "family") {
+			t.Errorf("%s: the first row is not the newest message:\n%s", term, screen)
+		}
+		cols := map[int]bool{}
+		for _, l := range lines[:7] {
+			cols[cl.column(l, "│")] = true
+		}
+		if len(cols) != 1 {
+			t.Errorf("%s: the list column ends at %v, want one place:\n%s", term, cols, screen)
+		}
+	}
+}
+
 // TestColours: each session's colours follow its own client's
 // environment; NO_COLOR keeps bold and reverse video (the selection).
 func TestColours(t *testing.T) {
@@ -146,12 +177,13 @@ func TestColours(t *testing.T) {
 	}
 }
 
-// TestBellPerSession: a new priority-1 message rings in every inbox,
-// each on its own client's terminal.
+// TestBellPerSession: a new priority-1 message alerts every inbox, each
+// on its own client's terminal: the bell, or a desktop notification
+// where the terminal shows them (here a kitty, known by its TERM).
 func TestBellPerSession(t *testing.T) {
 	ts, en := fakeServer(t, 1, func(c *Config) { c.UI.BellInterval = time.Hour })
 	c := ts.dial(ts.signers[0])
-	a, b := openInbox(t, c, 80, 24), openInbox(t, c, 100, 30)
+	a, b := openInbox(t, c, 80, 24), openInboxTerm(t, c, "xterm-kitty", 100, 30)
 	a.waitText(t, "connected")
 	b.waitText(t, "connected")
 	m := cache.Message{ID: 2000, UMID: 2000, AID: 1, Title: "Disk almost full", App: "Monitoring", Priority: 1, Date: testNow.Unix()}
@@ -162,7 +194,7 @@ func TestBellPerSession(t *testing.T) {
 	en.events <- inboxsync.Synced{At: testNow, New: []int64{fresh[0].Key}, MaxPriority: 1}
 	for _, cl := range []*client{a, b} {
 		cl.waitText(t, "Disk almost full")
-		cl.waitBell(t)
+		cl.waitAlert(t, cl == b)
 	}
 }
 
@@ -491,5 +523,15 @@ func TestEnter(t *testing.T) {
 				t.Errorf("active %d after leaving, want %d", s.active, c.active)
 			}
 		})
+	}
+}
+
+// TestInboxCannotStart: options the inbox cannot run with end the
+// session with a line saying so, and a failure status.
+func TestInboxCannotStart(t *testing.T) {
+	ts, _ := fakeServer(t, 1, func(c *Config) { c.UI.Notify = "smoke-signals" })
+	cl := openInbox(t, ts.dial(ts.signers[0]), 80, 24)
+	if code := cl.wait(); code != exitFail || !strings.Contains(cl.stderr.String(), "the inbox could not start") {
+		t.Errorf("exit %d, stderr %q; want %d and the reason", code, cl.stderr.String(), exitFail)
 	}
 }

@@ -57,9 +57,13 @@ func (s *session) setInbox(run *inboxRun) {
 // why the session ends, when it was not the client's own doing.
 func (s *session) finish() {
 	s.mu.Lock()
-	run := s.inbox
+	run, notice := s.inbox, s.notice
 	s.mu.Unlock()
 	if run == nil {
+		if notice != "" { // the inbox could not start
+			fmt.Fprintf(s.Stderr(), "pobox serve: %s\n", notice)
+			_ = s.Exit(exitFail)
+		}
 		return
 	}
 	run.stop()
@@ -68,7 +72,7 @@ func (s *session) finish() {
 	}
 	s.ended("quit")
 	s.mu.Lock()
-	notice := s.notice
+	notice = s.notice
 	s.mu.Unlock()
 	if notice != "" {
 		fmt.Fprintf(s.Stderr(), "pobox serve: %s\n", notice)

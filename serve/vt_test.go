@@ -26,10 +26,16 @@ type vt struct {
 	x, y  int
 	bells int
 	osc52 int
+	notes int // desktop notifications: OSC 9, 777 or 99
 	eof   bool
 	// SGR sequences seen that set a colour, and that set bold or
 	// reverse video.
 	colours, attrs int
+	// graphemes makes the emulator count an emoji ZWJ sequence as one
+	// character, as xterm-like terminals do; without, every code point
+	// counts (wcwidth), as tmux and screen do.
+	graphemes bool
+	joinNext  bool // after a ZWJ: the next code point joins the cluster
 
 	reply   func([]byte) // answers to queries, written to the session's stdin
 	replies [][]byte     // answers not sent yet
@@ -190,6 +196,14 @@ func (v *vt) lineFeed() {
 
 func (v *vt) print(r rune) {
 	rw := runewidth.RuneWidth(r)
+	if v.graphemes {
+		if v.joinNext {
+			rw, v.joinNext = 0, false
+		}
+		if r == 0x200d {
+			v.joinNext = true
+		}
+	}
 	if rw == 0 {
 		return
 	}
@@ -213,6 +227,8 @@ func (v *vt) oscDone() {
 		v.send("\x1b]11;rgb:0000/0000/0000\x07")
 	case cmd == "52":
 		v.osc52++
+	case cmd == "9" || cmd == "777" || cmd == "99":
+		v.notes++
 	}
 }
 
@@ -310,6 +326,27 @@ func (v *vt) csi(final byte) {
 	}
 }
 
+// column is the cell where sep starts in line, counted as this
+// terminal counts; -1 when it is not there.
+func (v *vt) column(line, sep string) int {
+	i := strings.Index(line, sep)
+	if i < 0 {
+		return -1
+	}
+	col, join := 0, false
+	for _, r := range line[:i] {
+		w := runewidth.RuneWidth(r)
+		if v.graphemes {
+			if join {
+				w, join = 0, false
+			}
+			join = r == 0x200d
+		}
+		col += w
+	}
+	return col
+}
+
 // text is the screen as lines, trailing spaces cut.
 func (v *vt) text() string {
 	v.mu.Lock()
@@ -361,8 +398,9 @@ func (v *vt) waitFor(t testing.TB, what string, cond func(screen string) bool) s
 	}
 }
 
-// waitBell waits until the terminal has rung.
-func (v *vt) waitBell(t testing.TB) {
+// waitAlert waits until the terminal has rung, or with notes shown a
+// desktop notification.
+func (v *vt) waitAlert(t testing.TB, notes bool) {
 	t.Helper()
 	stop := time.AfterFunc(10*time.Second, func() {
 		v.mu.Lock()
@@ -373,9 +411,9 @@ func (v *vt) waitBell(t testing.TB) {
 	deadline := time.Now().Add(10 * time.Second)
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	for v.bells == 0 {
+	for (!notes && v.bells == 0) || (notes && v.notes == 0) {
 		if time.Now().After(deadline) || v.eof {
-			t.Fatalf("the terminal never rang; it shows:\n%s", v.textLocked())
+			t.Fatalf("the terminal has %d bells and %d notifications; it shows:\n%s", v.bells, v.notes, v.textLocked())
 		}
 		v.cond.Wait()
 	}
