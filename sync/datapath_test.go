@@ -24,11 +24,7 @@ func TestDeleteUpToIDNeverAboveStored(t *testing.T) {
 	db := e.openDB()
 	cfg := e.config(db)
 	cfg.ServerDelete = DeleteManual
-	en, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer en.Close()
+	en := e.engine(cfg)
 	ev, err := en.SyncOnce(context.Background())
 	if err != nil || len(ev.New) != 3 {
 		t.Fatalf("SyncOnce = %+v, %v", ev, err)
@@ -215,11 +211,7 @@ func TestAckDoesNotBlockTheOutbox(t *testing.T) {
 	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
 	stuck, fine := e.publish("stuck", 2), e.publish("fine", 2)
 	db := e.openDB()
-	en, err := New(e.config(db))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer en.Close()
+	en := e.engine(e.config(db))
 	if _, err := en.SyncOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -245,11 +237,7 @@ func TestUnknownActionIsKept(t *testing.T) {
 	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
 	p := e.publish("fire", 2)
 	db := e.openDB()
-	en, err := New(e.config(db))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer en.Close()
+	en := e.engine(e.config(db))
 	if _, err := en.SyncOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -359,11 +347,7 @@ func TestBigBacklogKeepsProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := e.openDB()
-	en, err := New(e.config(db))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer en.Close()
+	en := e.engine(e.config(db))
 	first, err := en.SyncOnce(context.Background())
 	if err == nil || len(first.New) == 0 || len(first.New) >= n {
 		t.Fatalf("first sync: %d stored, %v; want part of the queue and an error", len(first.New), err)

@@ -425,11 +425,7 @@ func TestLargeQueueIsStoredInBatches(t *testing.T) {
 		e.publish(msg(i), 0)
 	}
 	db := e.openDB()
-	en, err := New(e.config(db))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer en.Close()
+	en := e.engine(e.config(db))
 	ev, err := en.SyncOnce(context.Background())
 	if err != nil || len(ev.New) != n || !ev.Backlog {
 		t.Fatalf("SyncOnce = %d new (backlog %v), %v; want %d", len(ev.New), ev.Backlog, err, n)

@@ -91,15 +91,23 @@ func (e *env) config(db *cache.DB) Config {
 	}
 }
 
-// start creates and starts an engine; it is closed at the end of the test.
-func (e *env) start(cfg Config) *Engine {
+// engine creates an engine that is not started (for SyncOnce and Flush,
+// as `pobox sync` uses it); it is closed at the end of the test.
+func (e *env) engine(cfg Config) *Engine {
 	e.t.Helper()
 	en, err := New(cfg)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	en.Start(context.Background())
 	e.t.Cleanup(func() { en.Close() })
+	return en
+}
+
+// start creates and starts an engine; it is closed at the end of the test.
+func (e *env) start(cfg Config) *Engine {
+	e.t.Helper()
+	en := e.engine(cfg)
+	en.Start(context.Background())
 	return en
 }
 
