@@ -159,7 +159,9 @@ func startPTY(tb testing.TB, w, h int, args, env []string) *ptyTerm {
 	setWinsize(tb, master, w, h)
 	p.cmd = exec.Command(args[0], args[1:]...)
 	base := slices.DeleteFunc(os.Environ(), func(kv string) bool {
-		for _, k := range []string{"TMUX=", "TMUX_PANE=", "STY=", "TERM=", "COLORTERM=", "NO_COLOR=", "TERM_PROGRAM=",
+		// CI: termenv takes any terminal for a pipe when CI is set,
+		// and asks it nothing; the child must meet a terminal as a user's.
+		for _, k := range []string{"CI=", "TMUX=", "TMUX_PANE=", "STY=", "TERM=", "COLORTERM=", "NO_COLOR=", "TERM_PROGRAM=",
 			"KITTY_WINDOW_ID=", "WT_SESSION=", "LC_TERMINAL=", "ITERM_SESSION_ID=", "WEZTERM_PANE=", "VTE_VERSION="} {
 			if strings.HasPrefix(kv, k) {
 				return true
