@@ -31,7 +31,7 @@ const (
 	ExitOK          = 0 // success
 	ExitFailure     = 1 // any other failure
 	ExitUsage       = 2 // a command-line mistake
-	ExitNotLoggedIn = 3 // no stored login, or the server no longer accepts it
+	ExitNotLoggedIn = 3 // no stored login, the server no longer accepts it, or the device connected elsewhere
 	ExitRefused     = 4 // the server refused the request (a 4xx reply)
 	ExitQueued      = 5 // an action is queued: sent when Pushover can be reached
 )
@@ -42,7 +42,8 @@ Exit status:
   0  success
   1  failure
   2  usage: a mistake on the command line
-  3  not logged in, or the server no longer accepts the login (pobox login)
+  3  not logged in, the server no longer accepts the login, or this device
+     connected from elsewhere (pobox login)
   4  refused by the server (a bad receipt, token, password, ...)
   5  queued: ack or delete will be sent when Pushover can be reached
 `
@@ -101,7 +102,7 @@ func exitCode(err error) int {
 		return ExitOK
 	case errors.Is(err, errUsage):
 		return ExitUsage
-	case errors.Is(err, session.ErrNoSession), errors.Is(err, session.ErrSessionInvalid):
+	case errors.Is(err, session.ErrNoSession), errors.Is(err, session.ErrSessionInvalid), errors.Is(err, errElsewhere):
 		return ExitNotLoggedIn
 	case errors.Is(err, session.ErrInvalidRequest), errors.Is(err, session.ErrBadCredentials),
 		errors.Is(err, session.ErrTwoFactorRequired), errors.Is(err, session.ErrNameTaken),
@@ -136,17 +137,28 @@ func usageError(format string, args ...any) error {
 }
 
 // sessionEnded turns the engine's SessionEnded into the error a verb
-// returns: not logged in when the server refused the login.
+// returns: its sentence, and exit status 3 for both reasons, as both need
+// the user (pobox login). After 'A' Pushover forbids a reconnect, so a
+// service manager must not restart pobox into one (the README's unit).
 func sessionEnded(ev inboxsync.SessionEnded) error {
-	if ev.Reason == inboxsync.EndLoggedOut {
-		return fmt.Errorf("%s: %w", ev.Text, errLoginRefused)
+	cause := session.ErrSessionInvalid
+	if ev.Reason == inboxsync.EndElsewhere {
+		cause = errElsewhere
 	}
-	return errors.New(ev.Text)
+	return &endedError{ev.Text, cause}
 }
 
-// errLoginRefused is the cause sessionEnded wraps; it maps to
-// ExitNotLoggedIn.
-var errLoginRefused = fmt.Errorf("the login was refused (%w)", session.ErrSessionInvalid)
+// errElsewhere is the cause of an end by 'A'; it maps to ExitNotLoggedIn.
+var errElsewhere = errors.New("the device connected from another session")
+
+// endedError is the engine's sentence, matching the cause for exitCode.
+type endedError struct {
+	text  string
+	cause error
+}
+
+func (e *endedError) Error() string { return e.text }
+func (e *endedError) Unwrap() error { return e.cause }
 
 func newRootCmd(a *app) *cobra.Command {
 	root := &cobra.Command{

@@ -89,7 +89,7 @@ func TestExitCode(t *testing.T) {
 		{"NoSession", fmt.Errorf("sync: %w", session.ErrNoSession), ExitNotLoggedIn},
 		{"SessionRefused", &session.SessionError{Status: 401}, ExitNotLoggedIn},
 		{"SessionEnded", sessionEnded(inboxsync.SessionEnded{Reason: inboxsync.EndLoggedOut, Text: "x"}), ExitNotLoggedIn},
-		{"Elsewhere", sessionEnded(inboxsync.SessionEnded{Reason: inboxsync.EndElsewhere, Text: "x"}), ExitFailure},
+		{"Elsewhere", sessionEnded(inboxsync.SessionEnded{Reason: inboxsync.EndElsewhere, Text: "x"}), ExitNotLoggedIn},
 		{"RequestRefused", fmt.Errorf("ack: %w", &session.RequestError{Status: 400}), ExitRefused},
 		{"BadPassword", &session.CredentialsError{Status: 400}, ExitRefused},
 		{"TwoFactor", &session.TwoFactorError{}, ExitRefused},
