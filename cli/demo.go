@@ -30,7 +30,7 @@ func newDemoCmd(a *app) *cobra.Command {
 			"among them), and a publisher adding one every few seconds. It reads and\n" +
 			"writes none of your files: everything lives in a temporary directory,\n" +
 			"removed at exit, unless --dir names one to keep.",
-		Example: "  go run . demo",
+		Example: "  pobox demo",
 		Args:    noArgs,
 	}
 	f := cmd.Flags()

@@ -217,10 +217,11 @@ func newRootCmd(a *app) *cobra.Command {
 		c.cmd.GroupID = c.group
 		root.AddCommand(c.cmd)
 	}
+	root.SetHelpCommand(newHelpCmd(root))
 	root.SetCompletionCommandGroupID(groupScripting)
 	root.InitDefaultCompletionCmd()
 	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {
-		c.Example = "  source <(pobox completion bash)"
+		tuneCompletionCmd(c)
 	}
 	// The exit codes end the root's help only.
 	root.SetUsageTemplate(strings.Replace(root.UsageTemplate(), "Examples:", "Example:", 1) + "{{if not .HasParent}}" + exitCodesHelp + "{{end}}")
@@ -232,11 +233,85 @@ func rootArgs(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return nil
 	}
-	msg := fmt.Sprintf("unknown command %q", args[0])
-	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+	return unknownCommand(cmd, "command", args[0])
+}
+
+// unknownCommand is the usage error for a word that names no subcommand
+// of cmd, with the nearest one as a suggestion.
+func unknownCommand(cmd *cobra.Command, what, word string) error {
+	return unknownWord(cmd, what, word, word)
+}
+
+// unknownWord is unknownCommand for a phrase (a help topic) whose word
+// names no subcommand of cmd.
+func unknownWord(cmd *cobra.Command, what, phrase, word string) error {
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's default, set only where it suggests itself
+	}
+	msg := fmt.Sprintf("unknown %s %q", what, phrase)
+	if s := cmd.SuggestionsFor(word); len(s) > 0 {
 		msg += fmt.Sprintf(" (did you mean %q?)", s[0])
 	}
 	return &usageErr{msg}
+}
+
+// newHelpCmd is `pobox help [command]`: cobra's, but a topic that names
+// no command is a usage error with a suggestion, not the root's help.
+func newHelpCmd(root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:     "help [command]",
+		Short:   "help about any command",
+		Example: "  pobox help list",
+		ValidArgsFunction: func(_ *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			cmd, rest, err := root.Find(args)
+			if err != nil || len(rest) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var out []string
+			for _, c := range cmd.Commands() {
+				if c.IsAvailableCommand() && strings.HasPrefix(c.Name(), toComplete) {
+					out = append(out, cobra.CompletionWithDesc(c.Name(), c.Short))
+				}
+			}
+			return out, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(_ *cobra.Command, args []string) error {
+			cmd, rest, err := root.Find(args)
+			if err != nil {
+				return &usageErr{err.Error()}
+			}
+			if len(rest) > 0 {
+				return unknownWord(cmd, "help topic", strings.Join(args, " "), rest[0])
+			}
+			cmd.InitDefaultHelpFlag()
+			cmd.InitDefaultVersionFlag()
+			return cmd.Help()
+		},
+	}
+}
+
+// tuneCompletionCmd gives cobra's completion command pobox's voice, an
+// example on each shell, and a usage error for a shell it does not know.
+func tuneCompletionCmd(c *cobra.Command) {
+	c.Short = "print the completion script for bash, zsh, fish or powershell"
+	c.Example = "  source <(pobox completion bash)"
+	c.Args = cobra.ArbitraryArgs
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return usageError("name the shell: bash, zsh, fish or powershell")
+		}
+		return unknownCommand(cmd, "shell", args[0])
+	}
+	examples := map[string]string{
+		"bash":       "  source <(pobox completion bash)",
+		"zsh":        `  pobox completion zsh > "${fpath[1]}/_pobox"`,
+		"fish":       "  pobox completion fish > ~/.config/fish/completions/pobox.fish",
+		"powershell": "  pobox completion powershell | Out-String | Invoke-Expression",
+	}
+	for _, sub := range c.Commands() {
+		sub.Short = "the completion script for " + sub.Name()
+		sub.Example = examples[sub.Name()]
+	}
 }
 
 // noArgs is the Args of a verb that takes none.

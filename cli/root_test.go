@@ -5,8 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 
 	"pobox/session"
 	inboxsync "pobox/sync"
@@ -38,6 +41,10 @@ func TestRun(t *testing.T) {
 		{"ShortFlagsGrouped", []string{"list", "-ju", "-n", "x"}, 2, "", `invalid argument "x" for "-n, --limit"`},
 		{"Completion", []string{"completion", "bash"}, 0, "__start_pobox", ""},
 		{"CompletionHelp", []string{"completion", "--help"}, 0, "Example:", ""},
+		{"CompletionTypo", []string{"completion", "bsh"}, 2, "", `unknown shell "bsh" (did you mean "bash"?)`},
+		{"CompletionNoShell", []string{"completion"}, 2, "", "name the shell"},
+		{"HelpTopicTypo", []string{"help", "lsit"}, 2, "", `unknown help topic "lsit" (did you mean "list"?)`},
+		{"HelpSubTopicTypo", []string{"help", "completion", "zhs"}, 2, "", `unknown help topic "completion zhs" (did you mean "zsh"?)`},
 		{"NoTerminal", nil, 1, "", "the inbox needs a terminal"},
 	}
 	for _, tt := range tests {
@@ -61,20 +68,37 @@ func TestRun(t *testing.T) {
 	}
 }
 
-// TestEveryVerbHasAnExample: --help on every verb shows a one-line example.
+// TestEveryVerbHasAnExample: `--help` on every command, cobra's own
+// (help, completion and its shells) included, shows a one-line example
+// of pobox itself; every verb is in a group of pobox --help.
 func TestEveryVerbHasAnExample(t *testing.T) {
-	root := newRootCmd(&app{})
-	for _, c := range root.Commands() {
-		if c.Name() == "help" {
-			continue
-		}
-		if ex := strings.TrimSpace(c.Example); ex == "" || strings.Contains(ex, "\n") {
-			t.Errorf("%s: Example %q, want one line", c.Name(), c.Example)
-		}
-		if c.GroupID == "" && c.Name() != "version" {
-			t.Errorf("%s has no group in pobox --help", c.Name())
+	configEnv(t)
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			if sub.Hidden {
+				continue
+			}
+			path := strings.Fields(sub.CommandPath())[1:]
+			var out, errOut bytes.Buffer
+			a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut}
+			if code := run(context.Background(), a, append(path, "--help")); code != ExitOK {
+				t.Errorf("%s --help: exit status %d: %s", sub.CommandPath(), code, errOut.String())
+			}
+			_, example, ok := strings.Cut(out.String(), "\nExample:\n")
+			if line, _, _ := strings.Cut(example, "\n"); !ok || !strings.HasPrefix(line, "  ") || !strings.Contains(line, "pobox ") {
+				t.Errorf("%s --help: no example of pobox (%q)", sub.CommandPath(), line)
+			}
+			if strings.Contains(strings.TrimSpace(sub.Example), "\n") {
+				t.Errorf("%s: Example %q, want one line", sub.CommandPath(), sub.Example)
+			}
+			if c.Parent() == nil && sub.GroupID == "" && sub.Name() != "version" && sub.Name() != "help" {
+				t.Errorf("%s has no group in pobox --help", sub.Name())
+			}
+			walk(sub)
 		}
 	}
+	walk(newRootCmd(&app{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}))
 }
 
 func TestExitCode(t *testing.T) {
