@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -57,6 +58,16 @@ func newListCmd(a *app) *cobra.Command {
 }
 
 func runList(ctx context.Context, a *app, cfg *config, mf messageFilter, asJSON bool, limit int) error {
+	if _, err := os.Stat(cfg.CachePath); errors.Is(err, os.ErrNotExist) {
+		// Nothing cached yet: nothing to print, and no cache to create.
+		if !asJSON {
+			fmt.Fprintln(a.stdout, "No messages.")
+		}
+		return nil
+	}
+	// Cells as the terminal in front counts them (per code point inside
+	// tmux and screen), or the table is wider than it.
+	sanitize.SetWidthMode(cfg.Width)
 	db, err := openCache(ctx, cfg)
 	if err != nil {
 		return err

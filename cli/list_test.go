@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bytes"
+	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -73,6 +75,48 @@ func TestParseWhen(t *testing.T) {
 		got, err := parseWhen(tt.in, now)
 		if (err == nil) != tt.ok || !got.Equal(tt.want) {
 			t.Errorf("parseWhen(%q) = %v, %v; want %v, ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+// TestListFitsTmux: inside tmux, which counts cells per code point, no
+// line of the table is wider than the terminal, whatever the titles hold
+// (a skin tone doubles an emoji's width there).
+func TestListFitsTmux(t *testing.T) {
+	dir := configEnv(t)
+	t.Setenv("TMUX", "/tmp/tmux-1000/default,1234,0")
+	t.Setenv("COLUMNS", "60")
+	t.Cleanup(func() { sanitize.SetWidthMode(sanitize.Grapheme) })
+	ctx := context.Background()
+	db, err := cache.Open(ctx, filepath.Join(dir, "data", "pobox", "cache.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := db.UseDevice(ctx, "dev1", "laptop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	titles := []string{strings.Repeat("👍🏽", 40), strings.Repeat("👨‍👩‍👧", 20), strings.Repeat("🇫🇷e\u0301", 30), "plain"}
+	var ms []cache.Message
+	for i, title := range titles {
+		ms = append(ms, cache.Message{ID: int64(i + 1), Title: title, Message: "body", App: "app 🛰️", Date: time.Now().Unix()})
+	}
+	if _, err := db.Ingest(ctx, cache.Batch{Device: dev.N, Messages: ms}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	var out, errOut bytes.Buffer
+	if code := run(ctx, &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut}, []string{"list"}); code != ExitOK {
+		t.Fatalf("exit status %d: %s", code, errOut.String())
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != len(titles)+1 {
+		t.Fatalf("%d lines, want %d:\n%s", len(lines), len(titles)+1, out.String())
+	}
+	for _, l := range lines {
+		if w := sanitize.Codepoint.Width(l); w > 60 {
+			t.Errorf("a line of %d cells as tmux counts them, in 60: %q", w, l)
 		}
 	}
 }
