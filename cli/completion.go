@@ -64,7 +64,7 @@ func completeApps(a *app) completionFunc {
 			}
 			var out []string
 			for _, app := range c.Apps {
-				if strings.HasPrefix(app.App, toComplete) {
+				if completable(app.App) && strings.HasPrefix(app.App, toComplete) {
 					out = append(out, completionValue(app.App, plural(app.Total, "message")))
 				}
 			}
@@ -91,7 +91,7 @@ func completeReceipts(a *app) completionFunc {
 					return out
 				}
 				for _, m := range ms {
-					if given[m.Receipt] || m.AckPending || !strings.HasPrefix(m.Receipt, toComplete) {
+					if given[m.Receipt] || m.AckPending || !completable(m.Receipt) || !strings.HasPrefix(m.Receipt, toComplete) {
 						continue
 					}
 					given[m.Receipt] = true
@@ -199,6 +199,16 @@ func validateDevices(ctx context.Context, apiURL, token, user string) ([]string,
 // checkCompletionURL is the rule of the REST client: https, or http to a
 // loopback address.
 func checkCompletionURL(raw string) error { return session.CheckAPIURL(raw) }
+
+// completable reports whether a value from the cache or the server (an
+// app name, a receipt) can be offered to the shell as it is: one holding
+// a control character, a tab or a line break would reach the terminal
+// raw when the shell lists the candidates, or break cobra's protocol (a
+// value a line), so it is left out rather than altered into one that no
+// longer matches.
+func completable(v string) bool {
+	return v != "" && sanitize.Grapheme.Line(v) == v && !strings.ContainsAny(v, "\t\n\r")
+}
 
 // completionValue is a value with its description, as cobra takes them;
 // the description is untrusted text, so it is sanitised and cut.
