@@ -19,6 +19,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"pobox/sanitize"
 	"pobox/session"
 	inboxsync "pobox/sync"
 )
@@ -85,13 +86,23 @@ func run(ctx context.Context, a *app, args []string) int {
 	prefix := cmd.CommandPath()
 	var silent *silentError
 	if !errors.As(err, &silent) {
-		fmt.Fprintf(a.stderr, "%s: %v\n", prefix, err)
+		fmt.Fprintf(a.stderr, "%s: %s\n", prefix, cleanLines(err.Error()))
 	}
 	code := exitCode(err)
 	if code == ExitUsage {
 		fmt.Fprintf(a.stderr, "Run '%s --help' for usage.\n", prefix)
 	}
 	return code
+}
+
+// cleanLines is an error's text for the terminal: it may quote a server,
+// a file or the command line, so each of its lines is sanitised.
+func cleanLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = sanitize.Line(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // exitCode maps an error to the exit status: the one place that decides.

@@ -46,6 +46,7 @@ func TestRun(t *testing.T) {
 		{"HelpTopicTypo", []string{"help", "lsit"}, 2, "", `unknown help topic "lsit" (did you mean "list"?)`},
 		{"HelpSubTopicTypo", []string{"help", "completion", "zhs"}, 2, "", `unknown help topic "completion zhs" (did you mean "zsh"?)`},
 		{"NoTerminal", nil, 1, "", "the inbox needs a terminal"},
+		{"ErrorSanitised", []string{"list", "--x\x1b]0;pwned\x07\x1b[2J"}, 2, "", "unknown flag: --x"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -60,6 +61,9 @@ func TestRun(t *testing.T) {
 			}
 			if !strings.Contains(errOut.String(), tt.wantErrOut) {
 				t.Errorf("stderr %q does not contain %q", errOut.String(), tt.wantErrOut)
+			}
+			if strings.ContainsAny(errOut.String(), "\x1b\x07") {
+				t.Errorf("control characters on stderr: %q", errOut.String())
 			}
 			if tt.name == "VerbHelpHasNoExitCodes" && strings.Contains(out.String(), "Exit status") {
 				t.Errorf("a verb's help shows the exit codes:\n%s", out.String())

@@ -145,7 +145,7 @@ func (r *statusReport) print(w io.Writer, now time.Time) {
 		} else {
 			line("Logged in", "as user key %s", r.User)
 		}
-		line("Device", "%s (id %s)", r.Device, r.DeviceID)
+		line("Device", "%s (id %s)", sanitize.Line(r.Device), sanitize.Line(r.DeviceID))
 	} else {
 		line("Logged in", "no: run `pobox login`")
 	}
@@ -179,7 +179,8 @@ func (r *statusReport) connection(now time.Time) string {
 	case "reconnecting":
 		b.WriteString("reconnecting")
 		if r.Link.Err != "" {
-			b.WriteString(" (" + r.Link.Err + ")")
+			// The holder's error may quote a server.
+			b.WriteString(" (" + sanitize.Line(r.Link.Err) + ")")
 		}
 	case "ended":
 		b.WriteString("none: " + endedText(r.Link.Ended))
