@@ -63,10 +63,12 @@ func newDeleteCmd(a *app) *cobra.Command {
 		if err != nil {
 			return err
 		}
+		deleted := 0
 		for _, id := range ids {
 			m, err := db.Find(ctx, dev.N, id)
 			if errors.Is(err, cache.ErrNotFound) {
-				continue // gone already
+				fmt.Fprintf(a.stderr, "pobox delete: no message #%d here (deleted already?)\n", id)
+				continue
 			}
 			if err != nil {
 				return err
@@ -74,8 +76,9 @@ func newDeleteCmd(a *app) *cobra.Command {
 			if err := db.Delete(ctx, m.Key); err != nil {
 				return err
 			}
+			deleted++
 		}
-		fmt.Fprintf(a.stdout, "Deleted %s here.\n", plural(len(ids), "message"))
+		fmt.Fprintf(a.stdout, "Deleted %s here.\n", plural(deleted, "message"))
 		return nil
 	}
 	return cmd
