@@ -20,7 +20,7 @@ func newDeleteCmd(a *app) *cobra.Command {
 			"when Pushover could not be reached and the delete waits in the queue.\n" +
 			"With IDs, delete those messages here only: Pushover has no way to delete\n" +
 			"one message.",
-		Example: "  pobox delete --upto $(pobox list --json --limit 1 | jq .id)",
+		Example: "  pobox delete --upto $(pobox list --json --limit 1 | jq -r .id_str)",
 	}
 	upto := cmd.Flags().Int64("upto", 0, "delete `ID` and everything older, here and on Pushover")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
