@@ -18,6 +18,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"pobox/sanitize"
 	"pobox/session"
@@ -190,7 +191,7 @@ func newRootCmd(a *app) *cobra.Command {
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.SetVersionTemplate(versionLine() + "\n")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageErr{err.Error()} })
+	root.SetFlagErrorFunc(flagError)
 
 	pf := root.PersistentFlags()
 	pf.String("api-url", "", "Pushover API `URL` (env POBOX_API_URL; default "+defaultAPIURL+")")
@@ -264,6 +265,57 @@ func unknownWord(cmd *cobra.Command, what, phrase, word string) error {
 		msg += fmt.Sprintf(" (did you mean %q?)", s[0])
 	}
 	return &usageErr{msg}
+}
+
+// flagError is the usage error for a flag cmd cannot parse; a misspelt
+// long flag gets the nearest one as a suggestion.
+func flagError(cmd *cobra.Command, err error) error {
+	msg := err.Error()
+	name, ok := strings.CutPrefix(msg, "unknown flag: --")
+	if !ok {
+		return &usageErr{msg}
+	}
+	// At most 2 edits away, as for commands, else the first the name
+	// begins (--prio: --priority).
+	best, bestScore := "", 4
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		score := editDistance(name, f.Name)
+		if score > 2 {
+			score = 4
+			if len(name) >= 3 && strings.HasPrefix(f.Name, name) {
+				score = 3
+			}
+		}
+		if !f.Hidden && score < bestScore {
+			best, bestScore = f.Name, score
+		}
+	})
+	if best != "" {
+		msg += fmt.Sprintf(" (did you mean --%s?)", best)
+	}
+	return &usageErr{msg}
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes
+// (flag names are ASCII).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // newHelpCmd is `pobox help [command]`: cobra's, but a topic that names
