@@ -219,3 +219,27 @@ func completionValue(v, desc string) string {
 	}
 	return v + "\t" + desc
 }
+
+// tuneCompletionCmd gives cobra's completion command pobox's voice, an
+// example on each shell, and a usage error for a shell it does not know.
+func tuneCompletionCmd(c *cobra.Command) {
+	c.Short = "print the completion script for bash, zsh, fish or powershell"
+	c.Example = "  source <(pobox completion bash)"
+	c.Args = cobra.ArbitraryArgs
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return usageError("name the shell: bash, zsh, fish or powershell")
+		}
+		return unknownCommand(cmd, "shell", args[0])
+	}
+	examples := map[string]string{
+		"bash":       "  source <(pobox completion bash)",
+		"zsh":        `  pobox completion zsh > "${fpath[1]}/_pobox"`,
+		"fish":       "  pobox completion fish > ~/.config/fish/completions/pobox.fish",
+		"powershell": "  pobox completion powershell | Out-String | Invoke-Expression",
+	}
+	for _, sub := range c.Commands() {
+		sub.Short = "the completion script for " + sub.Name()
+		sub.Example = examples[sub.Name()]
+	}
+}
