@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"pobox/sanitize"
 	inboxsync "pobox/sync"
 )
 
@@ -98,7 +99,7 @@ func reportActions(w io.Writer, evs []inboxsync.Event) error {
 
 func describeAction(act inboxsync.Action) string {
 	if act.Kind == inboxsync.ActionAck {
-		return "acknowledge " + act.Receipt
+		return "acknowledge " + sanitize.Line(act.Receipt) // --all reads it from the cache: the server's
 	}
 	return fmt.Sprintf("delete up to #%d", act.UpTo)
 }

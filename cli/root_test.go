@@ -152,6 +152,8 @@ func TestReportActions(t *testing.T) {
 		out  string
 	}{
 		{"Done", []inboxsync.Event{inboxsync.ActionDone{Action: ack}}, ExitOK, "acknowledge r1: done on Pushover\n"},
+		{"DoneUntrustedReceipt", []inboxsync.Event{inboxsync.ActionDone{Action: inboxsync.Action{Kind: inboxsync.ActionAck, Receipt: "r\x1b]0;x\x07\x1b[2J2"}}},
+			ExitOK, "acknowledge r2: done on Pushover\n"},
 		{"Queued", []inboxsync.Event{inboxsync.ActionFailed{Action: ack, Err: &session.NetworkError{Host: "h", Err: errors.New("x")}, Queued: true}}, ExitQueued, ""},
 		{"Refused", []inboxsync.Event{inboxsync.ActionFailed{Action: ack, Err: &session.RequestError{Status: 400}}}, ExitRefused, ""},
 		{"SessionRefused", []inboxsync.Event{inboxsync.ActionFailed{Action: ack, Err: &session.SessionError{Status: 401}, Queued: true}}, ExitNotLoggedIn, ""},
