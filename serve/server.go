@@ -38,14 +38,16 @@ type Server struct {
 	stopCancel context.CancelFunc
 	served     atomic.Bool
 
-	mu       sync.Mutex
-	stopping bool
-	active   int                    // sessions running
-	conns    map[*trackedConn]bool  // every connection, logged in or not
-	connWG   sync.WaitGroup         // one a connection, until it is closed
-	sessWG   sync.WaitGroup         // one a session, until its handler returns
-	nextID   atomic.Uint64          // session numbers for the log
-	starting map[string]*connRecord // by remote address: handshakes under way
+	mu          sync.Mutex
+	stopping    bool
+	chansClosed bool                   // the connections are closed: no channel may start
+	active      int                    // sessions running
+	conns       map[*trackedConn]bool  // every connection, logged in or not
+	connWG      sync.WaitGroup         // one a connection, until it is closed
+	chanWG      sync.WaitGroup         // one a session channel, until its requests end
+	sessWG      sync.WaitGroup         // one a session, until its handler returns
+	nextID      atomic.Uint64          // session numbers for the log
+	starting    map[string]*connRecord // by remote address: handshakes under way
 }
 
 // New checks cfg, loads (or creates) the host key and starts listening.
@@ -79,6 +81,9 @@ func New(cfg Config) (*Server, error) {
 				return &gossh.ServerConfig{MaxAuthTries: cfg.MaxAuthTries}
 			}
 			srv.ConnectionFailedCallback = s.connFailed
+			// Session channels only, each with a context and window
+			// changes of its own.
+			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
 			// Only the session's own command or shell: no subsystems
 			// (sftp and the like).
 			srv.SessionRequestCallback = func(_ ssh.Session, kind string) bool {
@@ -198,6 +203,11 @@ func (s *Server) stop() {
 	if err := s.ssh.Shutdown(ctx); err != nil {
 		s.log.Warn("ssh connections did not end in time", "err", err)
 	}
+	// The channels' request loops end with their connections.
+	s.mu.Lock()
+	s.chansClosed = true
+	s.mu.Unlock()
+	s.chanWG.Wait()
 }
 
 // middlewares is the session's chain, innermost first (wish composes

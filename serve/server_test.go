@@ -535,3 +535,114 @@ func TestInboxCannotStart(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want %d and the reason", code, cl.stderr.String(), exitFail)
 	}
 }
+
+// TestSessionClosedOnSharedConnection: a client that closes one session
+// of a connection and keeps the connection (OpenSSH's ControlMaster, or
+// any client with several sessions) ends that session on the server: an
+// inbox quits and a command is cancelled, each giving back its place
+// under MaxSessions.
+func TestSessionClosedOnSharedConnection(t *testing.T) {
+	cancelled := make(chan struct{}, 1)
+	ts, _ := fakeServer(t, 1, func(c *Config) {
+		c.MaxSessions = 1
+		c.Exec = func(ctx context.Context, cmd Command) int {
+			if cmd.Args[0] == "watch" {
+				<-ctx.Done()
+				cancelled <- struct{}{}
+			}
+			return 0
+		}
+	})
+	c := ts.dial(ts.signers[0])
+	ended := func(n int) func() bool {
+		return func() bool { return strings.Count(ts.logBuf.String(), `msg="ssh session ended"`) == n }
+	}
+
+	inbox := openInbox(t, c, 80, 24)
+	inbox.waitText(t, "connected")
+	inbox.sess.Close()
+	waitUntil(t, "the inbox ends with its session", ended(1))
+
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Start("watch"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the watch starts", func() bool { return strings.Contains(ts.logBuf.String(), "kind=watch") })
+	sess.Close()
+	select {
+	case <-cancelled:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the watch was not cancelled when its session closed")
+	}
+	waitUntil(t, "the watch ends with its session", ended(2))
+	if code, _, stderr := run(t, c, "help"); code != 0 {
+		t.Errorf("a new session on the connection: exit %d, %q", code, stderr)
+	}
+}
+
+// TestCommandWithTerminalResized: window changes to a command with a
+// terminal (ssh -t HOST watch), which reads none of them, hold up none
+// of the session's other requests (nor its end).
+func TestCommandWithTerminalResized(t *testing.T) {
+	ts, _ := fakeServer(t, 1, func(c *Config) {
+		c.Exec = func(ctx context.Context, cmd Command) int {
+			<-ctx.Done()
+			return 0
+		}
+	})
+	c := ts.dial(ts.signers[0])
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Start("watch"); err != nil {
+		t.Fatal(err)
+	}
+	for w := 70; w < 75; w++ {
+		if err := sess.WindowChange(24, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answered := make(chan error, 1)
+	go func() { _, err := sess.SendRequest("keepalive@openssh.com", true, nil); answered <- err }()
+	select {
+	case err := <-answered:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a request after the window changes got no answer")
+	}
+}
+
+// TestEnvRefused: the server takes no variable but allowedEnv, and a
+// bounded number of those.
+func TestEnvRefused(t *testing.T) {
+	ts, _ := fakeServer(t, 1, nil)
+	c := ts.dial(ts.signers[0])
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	for _, k := range []string{"LD_PRELOAD", "PATH", "LC_ALL", "TERMINFO"} {
+		if err := sess.Setenv(k, "x"); err == nil {
+			t.Errorf("%s was accepted", k)
+		}
+	}
+	for i := range maxEnvRequests {
+		if err := sess.Setenv("LANG", "C"); err != nil {
+			t.Fatalf("LANG #%d: %v", i+1, err)
+		}
+	}
+	if err := sess.Setenv("LANG", "C"); err == nil {
+		t.Errorf("variable #%d was accepted, past the bound", maxEnvRequests+1)
+	}
+}
