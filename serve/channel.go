@@ -27,7 +27,7 @@ func (s *Server) sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, newChan
 	defer s.chanWG.Done()
 	cctx := newChannelContext(ctx)
 	defer cctx.cancel()
-	ch := &acceptedChannel{NewChannel: newChan, st: cctx.st, done: make(chan struct{})}
+	ch := &acceptedChannel{NewChannel: newChan, st: cctx.st, gone: cctx.cancel, done: make(chan struct{})}
 	ssh.DefaultSessionHandler(srv, conn, ch, cctx)
 	// The library's loop returns when the requests end, that is when the
 	// channel has closed (or the connection): the session is over.
@@ -82,6 +82,7 @@ const maxEnvRequests = 16
 type acceptedChannel struct {
 	gossh.NewChannel
 	st       *channelState
+	gone     func() // the client will show nothing more
 	accepted bool
 	done     chan struct{} // closed when channelRequests returns
 }
@@ -95,7 +96,7 @@ func (c *acceptedChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error)
 	out := make(chan *gossh.Request)
 	go func() {
 		defer close(c.done)
-		channelRequests(reqs, out, c.st)
+		channelRequests(reqs, out, c.st, c.gone)
 	}()
 	return ch, out, nil
 }
@@ -110,10 +111,13 @@ func (c *acceptedChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error)
 //     is;
 //   - environment variables other than allowedEnv, and more than
 //     maxEnvRequests of them, which it refuses: the library keeps every
-//     one it is sent.
+//     one it is sent;
+//   - OpenSSH's end of writing (eow@openssh.com: the client will show
+//     nothing more, as when a ControlMaster's client goes away), on which
+//     it calls gone: the session ends, as sshd ends the writer.
 //
 // It returns, closing out, when the channel's requests end.
-func channelRequests(in <-chan *gossh.Request, out chan<- *gossh.Request, st *channelState) {
+func channelRequests(in <-chan *gossh.Request, out chan<- *gossh.Request, st *channelState, gone func()) {
 	defer close(out)
 	envs := 0
 	for req := range in {
@@ -144,6 +148,12 @@ func channelRequests(in <-chan *gossh.Request, out chan<- *gossh.Request, st *ch
 			}
 			if req.WantReply {
 				_ = req.Reply(ok, nil)
+			}
+			continue
+		case "eow@openssh.com":
+			gone()
+			if req.WantReply {
+				_ = req.Reply(true, nil)
 			}
 			continue
 		case "env":

@@ -20,6 +20,9 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 )
 
+// serverVersion is the software version the server announces.
+const serverVersion = "OpenSSH_compatible-pobox"
+
 // Server is `pobox serve`: an SSH server on which every session is an
 // inbox (or one command) on one shared cache and engine. Create it with
 // New, run it with Serve; Serve returns when its context ends, after
@@ -70,7 +73,13 @@ func New(cfg Config) (*Server, error) {
 	srv := &ssh.Server{}
 	for _, opt := range []ssh.Option{
 		wish.WithHostKeyPath(cfg.HostKeyPath),
-		wish.WithVersion("pobox"),
+		// OpenSSH's client tells a server whose version starts with
+		// "OpenSSH" that it will show no more of a session's output
+		// (eow@openssh.com: `ssh HOST watch | head -n1` once head has
+		// exited), and tells no other: without it such a session would
+		// never end. The version names no OpenSSH release, so that no
+		// client applies the workarounds it keeps for one.
+		wish.WithVersion(serverVersion),
 		wish.WithPublicKeyAuth(s.publicKeyAllowed),
 		wish.WithIdleTimeout(cfg.IdleTimeout),
 		wish.WithMaxTimeout(cfg.MaxDuration),

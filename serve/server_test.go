@@ -646,3 +646,44 @@ func TestEnvRefused(t *testing.T) {
 		t.Errorf("variable #%d was accepted, past the bound", maxEnvRequests+1)
 	}
 }
+
+// TestEndOfWriting: OpenSSH's client says when it will show no more of
+// a session (eow@openssh.com: `ssh HOST watch | head -n1` after head
+// exited), and says it only to a server whose version starts with
+// "OpenSSH": the session ends then.
+func TestEndOfWriting(t *testing.T) {
+	cancelled := make(chan struct{})
+	ts, _ := fakeServer(t, 1, func(c *Config) {
+		c.Exec = func(ctx context.Context, cmd Command) int {
+			<-ctx.Done()
+			close(cancelled)
+			return 0
+		}
+	})
+	c := ts.dial(ts.signers[0])
+	if v := string(c.ServerVersion()); !strings.HasPrefix(v, "SSH-2.0-OpenSSH") {
+		t.Errorf("server version %q: OpenSSH's client sends eow@openssh.com only to OpenSSH*", v)
+	}
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if err := sess.Start("watch"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sess.SendRequest("eow@openssh.com", false, nil); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-cancelled:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the command went on after the client's end of writing")
+	}
+	inbox := openInbox(t, c, 80, 24)
+	inbox.waitText(t, "connected")
+	if _, err := inbox.sess.SendRequest("eow@openssh.com", false, nil); err != nil {
+		t.Fatal(err)
+	}
+	inbox.wait()
+}
