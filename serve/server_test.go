@@ -144,11 +144,11 @@ func TestWidthPerSession(t *testing.T) {
 	c := ts.dial(ts.signers[0])
 	for _, term := range []string{"tmux-256color", "xterm-256color"} {
 		cl := openInboxTerm(t, c, term, 80, 24)
-		screen := cl.waitText(t, "connected")
+		// The rows load after the first frame: wait for the newest on top.
+		screen := cl.waitFor(t, "the newest message first, connected", func(s string) bool {
+			return strings.Contains(strings.SplitN(s, "\n", 2)[0], "family") && strings.Contains(s, "connected")
+		})
 		lines := strings.Split(screen, "\n")
-		if !strings.Contains(lines[0], "family") {
-			t.Errorf("%s: the first row is not the newest message:\n%s", term, screen)
-		}
 		cols := map[int]bool{}
 		for _, l := range lines[:7] {
 			cols[cl.column(l, "│")] = true
