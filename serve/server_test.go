@@ -687,3 +687,43 @@ func TestEndOfWriting(t *testing.T) {
 	}
 	inbox.wait()
 }
+
+// TestInterruptWithTerminal: ^C ends a command run with a terminal
+// (ssh -t HOST watch), whose client sends it as a byte.
+func TestInterruptWithTerminal(t *testing.T) {
+	ts, _ := fakeServer(t, 1, func(c *Config) {
+		c.Exec = func(ctx context.Context, cmd Command) int {
+			<-ctx.Done()
+			return 0
+		}
+	})
+	c := ts.dial(ts.signers[0])
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	stdin, err := sess.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Start("watch"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- sess.Wait() }()
+	if _, err := stdin.Write([]byte("jk\x03")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if code := exitStatus(t, err); code != 0 {
+			t.Errorf("exit %d, want the command's 0", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("^C did not end the command")
+	}
+}
