@@ -48,11 +48,20 @@ type channelState struct {
 	window ssh.Window
 }
 
-// resized records a new window size and offers it to winch.
+// resized records a new window size and offers it to winch. A size of
+// zero (ssh -tt from a script: a client without a terminal of its own)
+// is offered as the classic 80x24, as full-screen programs take it on
+// such a pty; latest keeps it as the client gave it.
 func (st *channelState) resized(w ssh.Window) {
 	st.mu.Lock()
 	st.window = w
 	st.mu.Unlock()
+	if w.Width <= 0 {
+		w.Width = 80
+	}
+	if w.Height <= 0 {
+		w.Height = 24
+	}
 	select {
 	case st.winch <- w:
 	default:

@@ -727,3 +727,27 @@ func TestInterruptWithTerminal(t *testing.T) {
 		t.Fatal("^C did not end the command")
 	}
 }
+
+// TestInboxWithoutSize: a terminal of no size (ssh -tt from a script)
+// gets the inbox at 80x24, not an empty screen.
+func TestInboxWithoutSize(t *testing.T) {
+	ts, _ := fakeServer(t, 1, nil)
+	c := ts.dial(ts.signers[0])
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	out := newVT(80, 24, nil)
+	sess.Stdout = out
+	if err := sess.RequestPty("xterm", 0, 0, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	out.waitFor(t, "the status bar on the 23rd line", func(s string) bool {
+		lines := strings.Split(s, "\n")
+		return strings.Contains(lines[22], "connected") && strings.Contains(lines[0], "Build 1432")
+	})
+}
