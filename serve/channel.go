@@ -118,6 +118,7 @@ func (c *acceptedChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error)
 //     holds one, and its request loop (and with it every later request of
 //     the channel, and its end) waits for a reader that a command never
 //     is;
+//   - agent forwarding, which it refuses (the library agrees to it);
 //   - environment variables other than allowedEnv, and more than
 //     maxEnvRequests of them, which it refuses: the library keeps every
 //     one it is sent;
@@ -157,6 +158,13 @@ func channelRequests(in <-chan *gossh.Request, out chan<- *gossh.Request, st *ch
 			}
 			if req.WantReply {
 				_ = req.Reply(ok, nil)
+			}
+			continue
+		case "auth-agent-req@openssh.com":
+			// No agent forwarding: the library would say yes (and open
+			// no agent channel); say no.
+			if req.WantReply {
+				_ = req.Reply(false, nil)
 			}
 			continue
 		case "eow@openssh.com":

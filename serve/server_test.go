@@ -622,9 +622,9 @@ func TestCommandWithTerminalResized(t *testing.T) {
 	}
 }
 
-// TestEnvRefused: the server takes no variable but allowedEnv, and a
-// bounded number of those.
-func TestEnvRefused(t *testing.T) {
+// TestRequestsRefused: the server takes no variable but allowedEnv, and
+// a bounded number of those; it forwards no agent, X11 or ports.
+func TestRequestsRefused(t *testing.T) {
 	ts, _ := fakeServer(t, 1, nil)
 	c := ts.dial(ts.signers[0])
 	sess, err := c.NewSession()
@@ -632,6 +632,27 @@ func TestEnvRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sess.Close()
+	for _, r := range []struct {
+		kind    string
+		payload []byte
+	}{
+		{"auth-agent-req@openssh.com", nil},
+		{"x11-req", nil},
+		{"subsystem", gossh.Marshal(struct{ Name string }{"sftp"})},
+	} {
+		if ok, err := sess.SendRequest(r.kind, true, r.payload); ok || err != nil {
+			t.Errorf("%s: accepted %v, err %v; want a refusal", r.kind, ok, err)
+		}
+	}
+	if ok, _, err := c.SendRequest("tcpip-forward", true, gossh.Marshal(struct {
+		Addr string
+		Port uint32
+	}{"127.0.0.1", 0})); ok || err != nil {
+		t.Errorf("tcpip-forward: accepted %v, err %v; want a refusal", ok, err)
+	}
+	if _, err := c.Dial("tcp", ts.Addr().String()); err == nil {
+		t.Error("a direct-tcpip channel was opened")
+	}
 	for _, k := range []string{"LD_PRELOAD", "PATH", "LC_ALL", "TERMINFO"} {
 		if err := sess.Setenv(k, "x"); err == nil {
 			t.Errorf("%s was accepted", k)
