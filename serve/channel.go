@@ -114,17 +114,16 @@ func (c *acceptedChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error)
 // except:
 //
 //   - window changes, which it answers itself and hands to the session
-//     through channelState.winch: the library's own channel for them
-//     holds one, and its request loop (and with it every later request of
-//     the channel, and its end) waits for a reader that a command never
-//     is;
+//     through channelState.winch: the library's loop would wait, from
+//     the second one on, for a reader, which a command never is, and
+//     answer no later request of the channel nor see it end;
 //   - agent forwarding, which it refuses (the library agrees to it);
 //   - environment variables other than allowedEnv, and more than
 //     maxEnvRequests of them, which it refuses: the library keeps every
 //     one it is sent;
 //   - OpenSSH's end of writing (eow@openssh.com: the client will show
-//     nothing more, as when a ControlMaster's client goes away), on which
-//     it calls gone: the session ends, as sshd ends the writer.
+//     nothing more, as when the program reading its output has exited),
+//     on which it calls gone: the session ends, as sshd ends the writer.
 //
 // It returns, closing out, when the channel's requests end.
 func channelRequests(in <-chan *gossh.Request, out chan<- *gossh.Request, st *channelState, gone func()) {

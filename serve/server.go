@@ -47,7 +47,7 @@ type Server struct {
 	active      int                    // sessions running
 	conns       map[*trackedConn]bool  // every connection, logged in or not
 	connWG      sync.WaitGroup         // one a connection, until it is closed
-	chanWG      sync.WaitGroup         // one a session channel, until its requests end
+	chanWG      sync.WaitGroup         // session channels' request loops, and ^C readers
 	sessWG      sync.WaitGroup         // one a session, until its handler returns
 	nextID      atomic.Uint64          // session numbers for the log
 	starting    map[string]*connRecord // by remote address: handshakes under way

@@ -131,11 +131,9 @@ func filterEnv(env []string, hasPty bool) []string {
 		if !ok || seen[k] {
 			continue
 		}
-		for _, a := range allowedEnv {
-			if k == a && !(k == "TERM" && hasPty) {
-				out = append(out, kv)
-				seen[k] = true
-			}
+		if isAllowedEnv(k) && !(k == "TERM" && hasPty) {
+			out = append(out, kv)
+			seen[k] = true
 		}
 	}
 	return out
