@@ -30,7 +30,8 @@ import (
 // does, and checks its exit status), `mode PATH PERM`, `secret` (sets
 // $SECRET from the stored session), `nosecret DIR...` (no file but
 // session.json holds $SECRET; each DIR must exist) and `devices` (the demo
-// account's device names on the server); script_cmds_test.go has more.
+// account's device names on the server); script_cmds_test.go has more,
+// and serve_script_test.go `sshkey` and `sshc` for pobox serve.
 func TestMain(m *testing.M) {
 	// No test may read from a real terminal, even when run from one.
 	openTerminal = func(*app) (terminal, func()) { return nil, nil }
@@ -44,6 +45,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits": cmdExits, "publish": cmdPublish, "fail": cmdFail, "mode": cmdMode, "secret": cmdSecret, "nosecret": cmdNoSecret, "devices": cmdDevices,
 			"queue": cmdQueue, "capture": cmdCapture, "waitfile": cmdWaitFile, "receipt": cmdReceipt, "online": cmdOnline,
+			"sshkey": cmdSSHKey, "sshc": cmdSSHC,
 		},
 	})
 }

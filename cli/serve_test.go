@@ -321,7 +321,12 @@ func TestServe(t *testing.T) {
 		if err != nil || !strings.Contains(line, `"title":"Watched"`) {
 			t.Fatalf("watch printed %q, %v", line, err)
 		}
+		// The session closes, the connection stays: the watch ends.
 		sess.Close()
+		waitServed(t, "the watch to end with its session", func() bool {
+			b, _ := os.ReadFile(e.logs)
+			return strings.Contains(string(b), `how="the client disconnected"`)
+		}, nil)
 	})
 
 	// One websocket for all of it.

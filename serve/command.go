@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -112,11 +113,23 @@ func (s *Server) runCommand(sess ssh.Session, args []string) int {
 		return exitFail
 	}
 
-	// The command ends with its connection and with the server.
+	// The command ends with its session and with the server.
 	ctx, cancel := context.WithCancel(sess.Context())
 	defer cancel()
 	stopWithServer := context.AfterFunc(s.stopCtx, cancel)
 	defer stopWithServer()
+	var stdin io.Reader = sess
+	if hasPty {
+		// The client's terminal is raw and this server has no line
+		// discipline: ^C arrives as a byte, and ends the command as
+		// SIGINT would. No command reads its input.
+		stdin = strings.NewReader("")
+		s.chanWG.Add(1) // before the session ends, so before stop waits
+		go func() {
+			defer s.chanWG.Done()
+			readInterrupts(sess, cancel)
+		}()
+	}
 
 	var (
 		mu  sync.Mutex
@@ -142,7 +155,22 @@ func (s *Server) runCommand(sess ssh.Session, args []string) int {
 		width = pty.Window.Width
 	}
 	return s.cfg.Exec(ctx, Command{
-		Args: args, Stdin: sess, Stdout: stdout, Stderr: stderr,
+		Args: args, Stdin: stdin, Stdout: stdout, Stderr: stderr,
 		Width: width, Events: events,
 	})
+}
+
+// readInterrupts reads a terminal's input until it ends (the session's
+// channel closes), calling interrupt at each ^C.
+func readInterrupts(r io.Reader, interrupt func()) {
+	buf := make([]byte, 256)
+	for {
+		n, err := r.Read(buf)
+		if bytes.IndexByte(buf[:n], 0x03) >= 0 {
+			interrupt()
+		}
+		if err != nil {
+			return
+		}
+	}
 }

@@ -96,7 +96,9 @@ type Command struct {
 	Args []string
 	// Stdin, Stdout and Stderr are the session's streams. What is written
 	// to Stderr, and to Stdout when the client has a terminal, passes a
-	// filter that lets no control sequence through.
+	// filter that lets no control sequence through. With a terminal
+	// Stdin is empty: the server reads it for ^C, which cancels the
+	// command's context.
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	// Width is the width of the client's terminal (ssh -t), or 0 without

@@ -18,6 +18,13 @@
 // --json) runs one of Verbs through Config.Exec; a session with neither
 // is told the commands.
 //
+// Each session channel has a context of its own (the library's is the
+// connection's), which ends when the client closes the channel or says
+// it will show no more of it (eow@openssh.com): the inbox quits, a
+// command is cancelled. Its window changes are kept by the server
+// (channelRequests), the newest waiting for the inbox, so that nothing
+// waits for a reader a command never is.
+//
 // # One engine, many screens
 //
 // The engine's Events channel has one reader: the hub, a goroutine of
@@ -34,8 +41,9 @@
 // OpenSSH authorized_keys file read again at every login; the key is
 // checked again when the session starts, because x/crypto/ssh may call
 // the public-key callback with keys a client only offered
-// (CVE-2024-45337). No shell, subsystems or forwarding; of the client's
-// environment only TERM, COLORTERM, NO_COLOR and LANG. Every byte of
+// (CVE-2024-45337). No shell, subsystems or forwarding (agent included);
+// of the client's environment only TERM, COLORTERM, NO_COLOR and LANG,
+// refused otherwise and bounded in number. Every byte of
 // message text reaches a terminal through package sanitize (the inbox
 // and the verbs use it), and what the commands print passes a control
 // filter as well. Limits: MaxSessions at once, MaxAuthTries failed
@@ -48,8 +56,10 @@
 // # Goroutines
 //
 // Serve owns everything it starts: the ssh server's accept loop, the hub
-// and one pump a subscription, and per session wish's handler goroutine,
-// a keep-alive, and for an inbox the tea.Program with a watcher that
+// and one pump a subscription, per session channel its request loop
+// (until the channel or connection closes), and per session wish's
+// handler goroutine, a keep-alive, for a command with a terminal a
+// reader of ^C, and for an inbox the tea.Program with a watcher that
 // quits it when its subscription ends or it idles. When Serve's context
 // ends, the hub closes every subscription (the inboxes quit and restore
 // their terminals, watches end), commands are cancelled, then every

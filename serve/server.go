@@ -20,6 +20,9 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 )
 
+// serverVersion is the software version the server announces.
+const serverVersion = "OpenSSH_compatible-pobox"
+
 // Server is `pobox serve`: an SSH server on which every session is an
 // inbox (or one command) on one shared cache and engine. Create it with
 // New, run it with Serve; Serve returns when its context ends, after
@@ -38,14 +41,16 @@ type Server struct {
 	stopCancel context.CancelFunc
 	served     atomic.Bool
 
-	mu       sync.Mutex
-	stopping bool
-	active   int                    // sessions running
-	conns    map[*trackedConn]bool  // every connection, logged in or not
-	connWG   sync.WaitGroup         // one a connection, until it is closed
-	sessWG   sync.WaitGroup         // one a session, until its handler returns
-	nextID   atomic.Uint64          // session numbers for the log
-	starting map[string]*connRecord // by remote address: handshakes under way
+	mu          sync.Mutex
+	stopping    bool
+	chansClosed bool                   // the connections are closed: no channel may start
+	active      int                    // sessions running
+	conns       map[*trackedConn]bool  // every connection, logged in or not
+	connWG      sync.WaitGroup         // one a connection, until it is closed
+	chanWG      sync.WaitGroup         // session channels' request loops, and ^C readers
+	sessWG      sync.WaitGroup         // one a session, until its handler returns
+	nextID      atomic.Uint64          // session numbers for the log
+	starting    map[string]*connRecord // by remote address: handshakes under way
 }
 
 // New checks cfg, loads (or creates) the host key and starts listening.
@@ -68,7 +73,13 @@ func New(cfg Config) (*Server, error) {
 	srv := &ssh.Server{}
 	for _, opt := range []ssh.Option{
 		wish.WithHostKeyPath(cfg.HostKeyPath),
-		wish.WithVersion("pobox"),
+		// OpenSSH's client tells a server whose version starts with
+		// "OpenSSH" that it will show no more of a session's output
+		// (eow@openssh.com: `ssh HOST watch | head -n1` once head has
+		// exited), and tells no other: without it such a session would
+		// never end. The version names no OpenSSH release, so that no
+		// client applies the workarounds it keeps for one.
+		wish.WithVersion(serverVersion),
 		wish.WithPublicKeyAuth(s.publicKeyAllowed),
 		wish.WithIdleTimeout(cfg.IdleTimeout),
 		wish.WithMaxTimeout(cfg.MaxDuration),
@@ -79,6 +90,9 @@ func New(cfg Config) (*Server, error) {
 				return &gossh.ServerConfig{MaxAuthTries: cfg.MaxAuthTries}
 			}
 			srv.ConnectionFailedCallback = s.connFailed
+			// Session channels only, each with a context and window
+			// changes of its own.
+			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
 			// Only the session's own command or shell: no subsystems
 			// (sftp and the like).
 			srv.SessionRequestCallback = func(_ ssh.Session, kind string) bool {
@@ -198,6 +212,11 @@ func (s *Server) stop() {
 	if err := s.ssh.Shutdown(ctx); err != nil {
 		s.log.Warn("ssh connections did not end in time", "err", err)
 	}
+	// The channels' request loops end with their connections.
+	s.mu.Lock()
+	s.chansClosed = true
+	s.mu.Unlock()
+	s.chanWG.Wait()
 }
 
 // middlewares is the session's chain, innermost first (wish composes

@@ -144,11 +144,11 @@ func TestWidthPerSession(t *testing.T) {
 	c := ts.dial(ts.signers[0])
 	for _, term := range []string{"tmux-256color", "xterm-256color"} {
 		cl := openInboxTerm(t, c, term, 80, 24)
-		screen := cl.waitText(t, "connected")
+		// The rows load after the first frame: wait for the newest on top.
+		screen := cl.waitFor(t, "the newest message first, connected", func(s string) bool {
+			return strings.Contains(strings.SplitN(s, "\n", 2)[0], "family") && strings.Contains(s, "connected")
+		})
 		lines := strings.Split(screen, "\n")
-		if !strings.Contains(lines[0], "family") {
-			t.Errorf("%s: the first row is not the newest message:\n%s", term, screen)
-		}
 		cols := map[int]bool{}
 		for _, l := range lines[:7] {
 			cols[cl.column(l, "│")] = true
@@ -534,4 +534,241 @@ func TestInboxCannotStart(t *testing.T) {
 	if code := cl.wait(); code != exitFail || !strings.Contains(cl.stderr.String(), "the inbox could not start") {
 		t.Errorf("exit %d, stderr %q; want %d and the reason", code, cl.stderr.String(), exitFail)
 	}
+}
+
+// TestSessionClosedOnSharedConnection: a client that closes one session
+// of a connection and keeps the connection (OpenSSH's ControlMaster, or
+// any client with several sessions) ends that session on the server: an
+// inbox quits and a command is cancelled, each giving back its place
+// under MaxSessions.
+func TestSessionClosedOnSharedConnection(t *testing.T) {
+	cancelled := make(chan struct{}, 1)
+	ts, _ := fakeServer(t, 1, func(c *Config) {
+		c.MaxSessions = 1
+		c.Exec = func(ctx context.Context, cmd Command) int {
+			if cmd.Args[0] == "watch" {
+				<-ctx.Done()
+				cancelled <- struct{}{}
+			}
+			return 0
+		}
+	})
+	c := ts.dial(ts.signers[0])
+	ended := func(n int) func() bool {
+		return func() bool { return strings.Count(ts.logBuf.String(), `msg="ssh session ended"`) == n }
+	}
+
+	inbox := openInbox(t, c, 80, 24)
+	inbox.waitText(t, "connected")
+	inbox.sess.Close()
+	waitUntil(t, "the inbox ends with its session", ended(1))
+
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Start("watch"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the watch starts", func() bool { return strings.Contains(ts.logBuf.String(), "kind=watch") })
+	sess.Close()
+	select {
+	case <-cancelled:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the watch was not cancelled when its session closed")
+	}
+	waitUntil(t, "the watch ends with its session", ended(2))
+	if code, _, stderr := run(t, c, "help"); code != 0 {
+		t.Errorf("a new session on the connection: exit %d, %q", code, stderr)
+	}
+}
+
+// TestCommandWithTerminalResized: window changes to a command with a
+// terminal (ssh -t HOST watch), which reads none of them, hold up none
+// of the session's other requests (nor its end).
+func TestCommandWithTerminalResized(t *testing.T) {
+	ts, _ := fakeServer(t, 1, func(c *Config) {
+		c.Exec = func(ctx context.Context, cmd Command) int {
+			<-ctx.Done()
+			return 0
+		}
+	})
+	c := ts.dial(ts.signers[0])
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Start("watch"); err != nil {
+		t.Fatal(err)
+	}
+	for w := 70; w < 75; w++ {
+		if err := sess.WindowChange(24, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answered := make(chan error, 1)
+	go func() { _, err := sess.SendRequest("keepalive@openssh.com", true, nil); answered <- err }()
+	select {
+	case err := <-answered:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a request after the window changes got no answer")
+	}
+}
+
+// TestRequestsRefused: the server takes no variable but allowedEnv, and
+// a bounded number of those; it forwards no agent, X11 or ports.
+func TestRequestsRefused(t *testing.T) {
+	ts, _ := fakeServer(t, 1, nil)
+	c := ts.dial(ts.signers[0])
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	for _, r := range []struct {
+		kind    string
+		payload []byte
+	}{
+		{"auth-agent-req@openssh.com", nil},
+		{"x11-req", nil},
+		{"subsystem", gossh.Marshal(struct{ Name string }{"sftp"})},
+	} {
+		if ok, err := sess.SendRequest(r.kind, true, r.payload); ok || err != nil {
+			t.Errorf("%s: accepted %v, err %v; want a refusal", r.kind, ok, err)
+		}
+	}
+	if ok, _, err := c.SendRequest("tcpip-forward", true, gossh.Marshal(struct {
+		Addr string
+		Port uint32
+	}{"127.0.0.1", 0})); ok || err != nil {
+		t.Errorf("tcpip-forward: accepted %v, err %v; want a refusal", ok, err)
+	}
+	if _, err := c.Dial("tcp", ts.Addr().String()); err == nil {
+		t.Error("a direct-tcpip channel was opened")
+	}
+	for _, k := range []string{"LD_PRELOAD", "PATH", "LC_ALL", "TERMINFO"} {
+		if err := sess.Setenv(k, "x"); err == nil {
+			t.Errorf("%s was accepted", k)
+		}
+	}
+	for i := range maxEnvRequests {
+		if err := sess.Setenv("LANG", "C"); err != nil {
+			t.Fatalf("LANG #%d: %v", i+1, err)
+		}
+	}
+	if err := sess.Setenv("LANG", "C"); err == nil {
+		t.Errorf("variable #%d was accepted, past the bound", maxEnvRequests+1)
+	}
+}
+
+// TestEndOfWriting: OpenSSH's client says when it will show no more of
+// a session (eow@openssh.com: `ssh HOST watch | head -n1` after head
+// exited), and says it only to a server whose version starts with
+// "OpenSSH": the session ends then.
+func TestEndOfWriting(t *testing.T) {
+	cancelled := make(chan struct{})
+	ts, _ := fakeServer(t, 1, func(c *Config) {
+		c.Exec = func(ctx context.Context, cmd Command) int {
+			<-ctx.Done()
+			close(cancelled)
+			return 0
+		}
+	})
+	c := ts.dial(ts.signers[0])
+	if v := string(c.ServerVersion()); !strings.HasPrefix(v, "SSH-2.0-OpenSSH") {
+		t.Errorf("server version %q: OpenSSH's client sends eow@openssh.com only to OpenSSH*", v)
+	}
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if err := sess.Start("watch"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sess.SendRequest("eow@openssh.com", false, nil); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-cancelled:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the command went on after the client's end of writing")
+	}
+	inbox := openInbox(t, c, 80, 24)
+	inbox.waitText(t, "connected")
+	if _, err := inbox.sess.SendRequest("eow@openssh.com", false, nil); err != nil {
+		t.Fatal(err)
+	}
+	inbox.wait()
+}
+
+// TestInterruptWithTerminal: ^C ends a command run with a terminal
+// (ssh -t HOST watch), whose client sends it as a byte.
+func TestInterruptWithTerminal(t *testing.T) {
+	ts, _ := fakeServer(t, 1, func(c *Config) {
+		c.Exec = func(ctx context.Context, cmd Command) int {
+			<-ctx.Done()
+			return 0
+		}
+	})
+	c := ts.dial(ts.signers[0])
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	stdin, err := sess.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Start("watch"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- sess.Wait() }()
+	if _, err := stdin.Write([]byte("jk\x03")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if code := exitStatus(t, err); code != 0 {
+			t.Errorf("exit %d, want the command's 0", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("^C did not end the command")
+	}
+}
+
+// TestInboxWithoutSize: a terminal of no size (ssh -tt from a script)
+// gets the inbox at 80x24, not an empty screen.
+func TestInboxWithoutSize(t *testing.T) {
+	ts, _ := fakeServer(t, 1, nil)
+	c := ts.dial(ts.signers[0])
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	out := newVT(80, 24, nil)
+	sess.Stdout = out
+	if err := sess.RequestPty("xterm", 0, 0, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	out.waitFor(t, "the status bar on the 23rd line", func(s string) bool {
+		lines := strings.Split(s, "\n")
+		return strings.Contains(lines[22], "connected") && strings.Contains(lines[0], "Build 1432")
+	})
 }

@@ -33,6 +33,17 @@ type session struct {
 // pty request when there is one.
 func (s *session) Environ() []string { return s.env }
 
+// Pty implements ssh.Session: the window changes come from the channel's
+// state (see channelRequests), and the window is the newest.
+func (s *session) Pty() (ssh.Pty, <-chan ssh.Window, bool) {
+	pty, winch, ok := s.Session.Pty()
+	if st := channelStateOf(s.Context()); st != nil && ok {
+		pty.Window = st.latest()
+		winch = st.winch
+	}
+	return pty, winch, ok
+}
+
 // ended records how the session ended, unless a cause is recorded
 // already.
 func (s *session) ended(how string) { s.endWith(how, "") }
@@ -101,6 +112,16 @@ func envNames(env []string) string {
 	return strings.Join(names, ",")
 }
 
+// isAllowedEnv reports whether a client may set the variable name.
+func isAllowedEnv(name string) bool {
+	for _, a := range allowedEnv {
+		if name == a {
+			return true
+		}
+	}
+	return false
+}
+
 // filterEnv keeps the allowed variables of env, the first of each.
 func filterEnv(env []string, hasPty bool) []string {
 	var out []string
@@ -110,11 +131,9 @@ func filterEnv(env []string, hasPty bool) []string {
 		if !ok || seen[k] {
 			continue
 		}
-		for _, a := range allowedEnv {
-			if k == a && !(k == "TERM" && hasPty) {
-				out = append(out, kv)
-				seen[k] = true
-			}
+		if isAllowedEnv(k) && !(k == "TERM" && hasPty) {
+			out = append(out, kv)
+			seen[k] = true
 		}
 	}
 	return out
