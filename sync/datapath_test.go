@@ -390,3 +390,45 @@ func TestServerDeleteFailsAfterStore(t *testing.T) {
 		t.Fatalf("stored %+v, %v", m, err)
 	}
 }
+
+// TestLoginReplacedEndsEngines: once the cache records a login as another
+// device (pobox login while a daemon runs), the engines of the old device
+// end, holder and follower alike, and let go of the websocket, so that
+// the new device's engine holds it and stores what is sent to it.
+func TestLoginReplacedEndsEngines(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	holder := e.start(e.config(e.openDB()))
+	waitFor[Synced](t, holder, nil)
+	e.waitOnline()
+	follower := e.start(e.config(e.openDB()))
+	waitFor[Connected](t, follower, nil)
+	oldID := e.login.DeviceID
+
+	devID, secret, err := e.srv.AddDevice(e.user, "laptop-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := e.openDB()
+	if err := SetLogin(context.Background(), db, devID); err != nil {
+		t.Fatal(err)
+	}
+	for name, en := range map[string]*Engine{"holder": holder, "follower": follower} {
+		if end := waitFor[SessionEnded](t, en, nil); end.Reason != EndReplaced {
+			t.Errorf("%s ended with %+v, want EndReplaced", name, end)
+		}
+	}
+	e.waitServer("the old device offline", func() bool { d, _ := e.srv.Device(oldID); return !d.Online })
+
+	e.login.DeviceID, e.login.Secret, e.login.DeviceName = devID, session.Secret(secret), "laptop-2"
+	en := e.start(e.config(db))
+	waitFor[Synced](t, en, nil) // the new device's empty backlog
+	e.waitOnline()
+	e.publish("to the new device", 0)
+	ev := waitFor[Synced](t, en, func(s Synced) bool { return len(s.New) > 0 })
+	if m, err := db.Get(context.Background(), ev.New[0]); err != nil || m.Message != "to the new device" || m.DeviceName != "laptop-2" {
+		t.Fatalf("stored %+v, %v", m, err)
+	}
+	if follower.Holder() || holder.Holder() {
+		t.Error("an engine of the old device holds the websocket again")
+	}
+}
