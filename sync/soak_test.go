@@ -298,6 +298,7 @@ func (s *soak) newDevice() {
 	stop(holder)
 	s.stopFollower()
 	old := s.e.login.DeviceID
+	s.checkServerDeletes(old)
 	devID, secret, err := s.e.srv.AddDevice(s.e.user, "soak-2")
 	if err != nil {
 		s.t.Fatal(err)
@@ -405,6 +406,7 @@ func (s *soak) check() {
 		t.Errorf("%d emergencies acknowledged, %d published", acked, s.emergencies.Load())
 	}
 	// Nothing deleted on the server above what was stored.
+	s.checkServerDeletes(s.e.login.DeviceID)
 	devs, err := db.Devices(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -416,6 +418,18 @@ func (s *soak) check() {
 		if d.ServerDeletedUpTo > d.HighestSeen {
 			t.Errorf("device %s: recorded a server delete up to %d above %d", d.Name, d.ServerDeletedUpTo, d.HighestSeen)
 		}
+	}
+}
+
+// checkServerDeletes fails the test when the server saw a delete of the
+// device above every id its downloads offered (messages never downloaded).
+func (s *soak) checkServerDeletes(deviceID string) {
+	d, ok := s.e.srv.Device(deviceID)
+	if !ok {
+		s.t.Fatalf("device %s is not on the server", deviceID)
+	}
+	if d.DeletesAboveSent != 0 {
+		s.t.Errorf("device %s: %d deletes above every id downloaded (highest sent %d)", d.Name, d.DeletesAboveSent, d.HighestSent)
 	}
 }
 
