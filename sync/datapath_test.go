@@ -432,3 +432,32 @@ func TestLoginReplacedEndsEngines(t *testing.T) {
 		t.Error("an engine of the old device holds the websocket again")
 	}
 }
+
+// TestServerDeleteAfterDurableCommit: what a sync stored is committed
+// durably (a power cut cannot undo it) before Pushover is asked to forget
+// it: at the durable commit the server still holds every message.
+func TestServerDeleteAfterDurableCommit(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	for i := range 3 {
+		e.publish(msg(i), 0)
+	}
+	db := e.openDB()
+	var durable []string
+	var queuedAtCommit []int
+	db.ObserveDurable(func(op string) {
+		durable = append(durable, op)
+		queuedAtCommit = append(queuedAtCommit, e.queueLen())
+	})
+	en := e.engine(e.config(db))
+	ev, err := en.SyncOnce(context.Background())
+	if err != nil || len(ev.New) != 3 {
+		t.Fatalf("SyncOnce = %+v, %v", ev, err)
+	}
+	db.ObserveDurable(nil)
+	if len(durable) == 0 || queuedAtCommit[len(queuedAtCommit)-1] != 3 {
+		t.Fatalf("durable commits %q with %v queued on the server: want one before the server delete, with all 3 still queued", durable, queuedAtCommit)
+	}
+	if n := e.queueLen(); n != 0 {
+		t.Fatalf("%d left on the server after the sync", n)
+	}
+}
