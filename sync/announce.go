@@ -13,16 +13,15 @@ import (
 // previous one stored but did not hand over, and none twice.
 const stateHooksKey = "sync.hooks_key"
 
-// announce tells the owner about messages newly stored: a Synced event and,
-// in the holder, Config.Announce. Each key is announced once, whichever
-// path found it first: the sync worker (this process stored it) or the
-// watch loop (another process did). Both hold announceMu, so that the
-// order of events is the order of keys.
-func (e *Engine) announce(ctx context.Context, ev Synced, stored []cache.Message) {
-	e.announceMu.Lock()
-	defer e.announceMu.Unlock()
-	e.announceLocked(ctx, ev.Backlog, stored)
-}
+// announce tells the owner about messages newly stored, after a commit of
+// this process's sync: a Synced event and, in the holder, Config.Announce.
+// It reads them back from the cache, as the watch loop does, rather than
+// announcing the batch itself: another process (a follower's r, pobox
+// sync) may have committed lower keys since the last look, and jumping
+// over them would lose their bell and hooks. Each key is announced once,
+// whichever path finds it first; both hold announceMu, so that the order of
+// events is the order of keys.
+func (e *Engine) announce(ctx context.Context) { e.followNew(ctx) }
 
 func (e *Engine) announceLocked(ctx context.Context, backlog bool, stored []cache.Message) {
 	fresh := slices.DeleteFunc(slices.Clone(stored), func(m cache.Message) bool { return m.Key <= e.seen })

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	stdsync "sync"
 	"testing"
 	"time"
 
@@ -459,5 +460,61 @@ func TestServerDeleteAfterDurableCommit(t *testing.T) {
 	}
 	if n := e.queueLen(); n != 0 {
 		t.Fatalf("%d left on the server after the sync", n)
+	}
+}
+
+// TestAnnounceSkipsNothingStoredElsewhere: a message another process stored
+// (a follower's r, pobox sync) just before the holder's own sync commits
+// has a lower key than what that sync stored; announcing the sync must not
+// jump over it, or its bell and hooks never come.
+func TestAnnounceSkipsNothingStoredElsewhere(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	cfg := e.config(e.openDB())
+	cfg.PollInterval = time.Hour // only the holder's own sync announces
+	var hooked []string
+	var hookMu stdsync.Mutex
+	cfg.Announce = func(_ context.Context, ms []cache.Message) {
+		hookMu.Lock()
+		defer hookMu.Unlock()
+		for _, m := range ms {
+			hooked = append(hooked, m.Message)
+		}
+	}
+	holder := e.start(cfg)
+	waitFor[Synced](t, holder, nil)
+	e.waitOnline()
+
+	// Another process's sync stores a message of this device.
+	other := e.openDB()
+	dev, err := other.UseDevice(context.Background(), e.login.DeviceID, e.login.DeviceName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Ingest(context.Background(), cache.Batch{Device: dev.N, Messages: []cache.Message{{ID: 1, Message: "stored elsewhere"}}}); err != nil {
+		t.Fatal(err)
+	}
+	e.publish("stored here", 0)
+	var got []string
+	for len(got) < 2 {
+		ev := waitFor[Synced](t, holder, func(s Synced) bool { return len(s.New) > 0 })
+		for _, k := range ev.New {
+			m, err := other.Get(context.Background(), k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, m.Message)
+		}
+		if got[len(got)-1] == "stored here" {
+			break
+		}
+	}
+	want := []string{"stored elsewhere", "stored here"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("announced %q, want %q", got, want)
+	}
+	hookMu.Lock()
+	defer hookMu.Unlock()
+	if !slices.Equal(hooked, want) {
+		t.Fatalf("hooks ran for %q, want %q", hooked, want)
 	}
 }

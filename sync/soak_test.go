@@ -77,8 +77,11 @@ type soak struct {
 }
 
 func newSoak(t *testing.T, total int) *soak {
+	// An emergency repeats every 300 ms and expires after 108 s: long
+	// enough that a slow run (-race on a loaded machine) acknowledges
+	// each before it expires, as a person would.
 	e := newEnv(t, sandbox.Options{KeepAlive: 20 * time.Millisecond, AppLimit: 10 * total, MinRetry: 30,
-		RetryUnit: time.Millisecond})
+		RetryUnit: 10 * time.Millisecond})
 	return &soak{t: t, e: e, total: total, receipts: map[string]bool{}}
 }
 
@@ -343,6 +346,13 @@ func (s *soak) drain(what string) {
 			for _, m := range rest {
 				s.t.Logf("not announced: key %d device %d id %d %q receipt %q", m.Key, m.Device, m.ID, m.Title, m.Receipt)
 			}
+			s.mu.Lock()
+			for r := range s.receipts {
+				if st, ok := s.e.srv.Receipt(r); !ok || !st.Acknowledged {
+					s.t.Logf("receipt %s not acknowledged: %+v", r, st)
+				}
+			}
+			s.mu.Unlock()
 			bk, _ := s.follower.db.BacklogKey(context.Background())
 			s.t.Logf("backlog key %d, follower seen %d holder %v", bk, s.follower.seen, s.follower.Holder())
 			s.t.Fatalf("%s: not drained: %d queued on the server, announced up to %d of %d, %d receipts unacknowledged, %d actions waiting",
