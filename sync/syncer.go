@@ -133,7 +133,7 @@ func (e *Engine) run(ctx context.Context, announce bool, progress func(Progress)
 			e.afterIngest()
 		}
 		if announce {
-			e.announce(ctx)
+			e.announce(ctx, backlog, stored)
 		}
 		if progress != nil {
 			p.Downloaded += len(msgs)
