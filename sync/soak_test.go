@@ -20,8 +20,8 @@ import (
 // TestSoak publishes many messages from several publishers while faults
 // are injected at random: dropped sockets, 500s, HTML 502s, cut-off bodies
 // and stalls on download and delete, 'R', the holder stopped and started
-// again, and one logout and login as a new device half-way. A follower
-// watches throughout. At the end every message is stored exactly once,
+// again, and one login as a new device half-way (the old device's holder
+// and follower end by themselves). A follower watches throughout. At the end every message is stored exactly once,
 // announced exactly once to the follower, nothing was deleted on the server
 // above what was stored, every acknowledgement was applied, the queues are
 // empty, and no goroutine (goleak, TestMain) or file descriptor is left.
@@ -298,14 +298,28 @@ func (s *soak) newDevice() {
 	s.mu.Lock()
 	holder := s.holder
 	s.mu.Unlock()
-	stop(holder)
-	s.stopFollower()
 	old := s.e.login.DeviceID
 	s.checkServerDeletes(old)
 	devID, secret, err := s.e.srv.AddDevice(s.e.user, "soak-2")
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	// pobox login records the new device in the cache: the running
+	// holder and follower of the old one end by themselves.
+	if err := SetLogin(context.Background(), holder.db, devID); err != nil {
+		s.t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, en := range []*Engine{holder, s.follower} {
+		select {
+		case <-en.ended.ctx.Done():
+		case <-ctx.Done():
+			s.t.Fatal("an engine of the old device did not end after the login as a new one")
+		}
+	}
+	stop(holder)
+	s.stopFollower()
 	s.e.login.DeviceID, s.e.login.Secret, s.e.login.DeviceName = devID, session.Secret(secret), "soak-2"
 	s.e.srv.RemoveDevice(old)
 	s.startHolder()
