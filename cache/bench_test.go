@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 )
@@ -91,10 +92,21 @@ func benchDB(b *testing.B) *DB {
 }
 
 // BenchmarkIngest stores new batches into a database that already holds
-// the fixture, search index and counters included.
+// the fixture, search index and counters included. The sync= cases end
+// each batch with the durable commit (RecordSync, synchronous=FULL) that
+// a sync makes before deleting on Pushover: one sync per batch, the worst
+// case (a big download commits once for all its batches).
 func BenchmarkIngest(b *testing.B) {
-	for _, size := range []int{100, 1000} {
-		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) {
+	for _, tc := range []struct {
+		size    int
+		durable bool
+	}{{100, false}, {1000, false}, {100, true}, {1000, true}} {
+		size := tc.size
+		name := fmt.Sprintf("batch=%d", size)
+		if tc.durable {
+			name = fmt.Sprintf("sync=%d", size)
+		}
+		b.Run(name, func(b *testing.B) {
 			path := filepath.Join(b.TempDir(), "cache.db")
 			if err := copyFile(fixturePath(b), path); err != nil {
 				b.Fatal(err)
@@ -114,6 +126,11 @@ func BenchmarkIngest(b *testing.B) {
 				}
 				if len(fresh) != size {
 					b.Fatalf("%d new, want %d", len(fresh), size)
+				}
+				if tc.durable {
+					if err := db.RecordSync(ctx, testDev, time.Now(), true); err != nil {
+						b.Fatal(err)
+					}
 				}
 			}
 			b.StopTimer()

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
@@ -59,6 +60,20 @@ type DB struct {
 	// testDurable, when a test sets it, sees the synchronous level (2 is
 	// FULL) of each durable transaction just before it commits.
 	testDurable func(op string, level int)
+	// durable is what ObserveDurable set.
+	durable atomic.Pointer[func(op string)]
+}
+
+// ObserveDurable makes fn run after each durable commit (synchronous=FULL:
+// RecordSync, the outbox's enqueues, DeleteUpTo) with the name of its
+// operation, so that the tests of packages that depend on that order (the
+// sync engine deletes on Pushover only after one) can see it. nil stops.
+func (db *DB) ObserveDurable(fn func(op string)) {
+	if fn == nil {
+		db.durable.Store(nil)
+		return
+	}
+	db.durable.Store(&fn)
 }
 
 // Open opens the cache at path, creating its directory (mode 0700) and the
@@ -318,6 +333,9 @@ func (db *DB) durableTx(ctx context.Context, op string, fn func(tx *sql.Tx) erro
 	}
 	if err := tx.Commit(); err != nil {
 		return db.wrapErr(op, err)
+	}
+	if fn := db.durable.Load(); fn != nil {
+		(*fn)(op)
 	}
 	return nil
 }

@@ -37,9 +37,21 @@ func runDaemon(ctx context.Context, a *app, cfg *config, debug bool) error {
 	if debug {
 		level = slog.LevelDebug
 	}
+	for {
+		again, err := daemonRun(ctx, a, cfg, level)
+		if !again {
+			return err
+		}
+	}
+}
+
+// daemonRun runs the daemon on the stored login until it stops; again
+// says that `pobox login` replaced that login, so that the daemon starts
+// over with the one stored now.
+func daemonRun(ctx context.Context, a *app, cfg *config, level slog.Level) (again bool, _ error) {
 	st, err := openStack(ctx, cfg, level)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer st.close()
 	log, en := st.log, st.en
@@ -52,14 +64,18 @@ func runDaemon(ctx context.Context, a *app, cfg *config, debug bool) error {
 		select {
 		case <-ctx.Done():
 			log.Info("daemon stopping", "why", context.Cause(ctx))
-			return nil
+			return false, nil
 		case ev, ok := <-en.Events():
 			if !ok {
-				return nil
+				return false, nil
 			}
 			logEvent(log, ev)
 			if end, ok := ev.(inboxsync.SessionEnded); ok {
-				return sessionEnded(end)
+				if end.Reason == inboxsync.EndReplaced {
+					log.Info("the stored login changed: starting again with it", "was", st.login.DeviceName)
+					return true, nil
+				}
+				return false, sessionEnded(end)
 			}
 		}
 	}

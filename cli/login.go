@@ -72,6 +72,16 @@ func runLogin(ctx context.Context, a *app, cfg *config, email string, pwStdin bo
 	if err := session.Save(cfg.SessionPath, st); err != nil {
 		return err
 	}
+	// Opening the cache records the new login in it, so that a pobox
+	// running on the previous one stops (a daemon starts again on this).
+	// Without a cache no pobox runs: login creates none.
+	if _, err := os.Stat(cfg.CachePath); err == nil {
+		if db, err := openCache(ctx, cfg); err != nil {
+			fmt.Fprintf(a.stderr, "pobox login: the login is stored, but the cache could not record it: %v\n", err)
+		} else {
+			db.Close()
+		}
+	}
 	fmt.Fprintf(a.stdout, "Logged in as device %q.\nSession stored in %s\n", name, cfg.SessionPath)
 	if old != nil && old.DeviceID != id {
 		fmt.Fprintf(a.stdout, "The previous device %q stays on your Pushover account; delete it on the Pushover website if you no longer use it.\n", old.DeviceName)

@@ -55,6 +55,9 @@ func runLogout(a *app, cfg *config, purge bool) error {
 	if purge {
 		return purgeCache(a, cfg.DataDir)
 	}
+	if held, _ := inboxsync.Held(cfg.LockPath); held && old != nil {
+		fmt.Fprintf(a.stdout, "A pobox still running on this cache goes on as device %q until it stops or you log in again.\n", old.DeviceName)
+	}
 	return nil
 }
 

@@ -31,11 +31,16 @@ func openCache(ctx context.Context, cfg *config) (*cache.DB, error) {
 
 // currentDevice returns the cache's device of the stored login, or (with
 // no login stored) the device used last, and session.ErrNoSession when
-// there is neither.
+// there is neither. The stored login is recorded as the cache's: a pobox
+// still running on an earlier one stops (inboxsync.SetLogin).
 func currentDevice(ctx context.Context, cfg *config, db *cache.DB) (cache.Device, error) {
 	login, err := session.Load(cfg.SessionPath)
 	if err == nil {
-		return db.UseDevice(ctx, login.DeviceID, login.DeviceName)
+		d, err := db.UseDevice(ctx, login.DeviceID, login.DeviceName)
+		if err != nil {
+			return d, err
+		}
+		return d, inboxsync.SetLogin(ctx, db, login.DeviceID)
 	}
 	if !errors.Is(err, session.ErrNoSession) {
 		return cache.Device{}, err

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -133,20 +134,31 @@ func (s *Server) handleDeleteUpTo(w http.ResponseWriter, r *http.Request, path [
 		s.fail(w, http.StatusBadRequest, msg)
 		return
 	}
-	s.deleteUpToLocked(d, upto)
+	note := s.deleteUpToLocked(d, upto)
 	s.mu.Unlock()
+	s.log.note("%s", note)
 	s.dirty()
 	s.reply(w, http.StatusOK, nil)
 }
 
-// deleteUpToLocked removes the copies with id <= upto. An id above every id
-// the device was issued is accepted (unconfirmed) and only empties the
-// queue: later messages still get the device's next ids, and nothing hides
-// them, even those below such a watermark (a client that deletes up to an
-// id it never received is wrong, and pobox never does).
-func (s *Server) deleteUpToLocked(d *device, upto int64) {
+// deleteUpToLocked removes the copies with id <= upto and returns a line
+// for the log. An id above every id the device was issued is accepted
+// (unconfirmed) and only empties the queue: later messages still get the
+// device's next ids, and nothing hides them, even those below such a
+// watermark. A delete above every id a download offered the device drops
+// messages the client never saw: Pushover accepts it, so the sandbox does
+// too, but counts it (Device.DeletesAboveSent) and says so in the log.
+func (s *Server) deleteUpToLocked(d *device, upto int64) string {
+	before := d.queueLen()
 	d.deleteUpTo(upto)
 	d.HighestDeleted = max(d.HighestDeleted, upto)
+	note := fmt.Sprintf("device %q: deleted up to %d (%d removed, %d left; downloads offered up to %d)",
+		d.Name, upto, before-d.queueLen(), d.queueLen(), d.HighestSent)
+	if upto > d.HighestSent {
+		d.DeletesAboveSent++
+		note += "; ABOVE EVERY ID SENT: messages the client never downloaded are lost"
+	}
+	return note
 }
 
 // handleAcknowledge serves POST /1/receipts/{receipt}/acknowledge.json.

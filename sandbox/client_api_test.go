@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -166,6 +167,39 @@ func TestDownloadShape(t *testing.T) {
 		other := e.newDevice("other@example.com", "x")
 		e.do("GET", "/1/messages.json", url.Values{"secret": {other.secret}, "device_id": {d.id}}).check(t, 400, "errors")
 	})
+}
+
+// TestDeleteAboveSentIsFlagged: a delete above every id a download offered
+// the device (it drops messages the client never saw) is accepted, as
+// Pushover does, but counted and called out in the log; one within what
+// was offered is not.
+func TestDeleteAboveSentIsFlagged(t *testing.T) {
+	var log syncBuffer
+	e := newEnv(t, Options{Log: &log})
+	a := e.newDevice("me@example.com", "laptop")
+	token := e.s.AddApp("app")
+	del := func(id int64) {
+		e.do("POST", "/1/devices/"+a.id+"/update_highest_message.json",
+			url.Values{"secret": {a.secret}, "message": {strconv.FormatInt(id, 10)}}).check(t, 200)
+	}
+	e.publish(Message{Token: token, User: a.user, Message: "seen"})
+	seen := e.download(a)[0]["id"].(json.Number)
+	top, _ := seen.Int64()
+	e.publish(Message{Token: token, User: a.user, Message: "never downloaded"})
+	del(top)
+	if d, _ := e.s.Device(a.id); d.HighestSent != top || d.DeletesAboveSent != 0 || len(d.Queue) != 1 {
+		t.Fatalf("after a delete of what was sent: %+v", d)
+	}
+	if !strings.Contains(log.String(), `device "laptop": deleted up to `+seen.String()+" (1 removed, 1 left") {
+		t.Errorf("the log does not tell the delete:\n%s", log.String())
+	}
+	del(99999999)
+	if d, _ := e.s.Device(a.id); d.DeletesAboveSent != 1 || len(d.Queue) != 0 {
+		t.Fatalf("after a delete above what was sent: %+v", d)
+	}
+	if !strings.Contains(log.String(), "ABOVE EVERY ID SENT") {
+		t.Errorf("the log does not call out the delete above what was sent:\n%s", log.String())
+	}
 }
 
 func TestDeleteUpToIsInclusive(t *testing.T) {

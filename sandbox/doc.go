@@ -19,6 +19,14 @@
 // (SetKeepAlive), and read the state (Devices, Device, Receipt, Requests, and WebsocketLogins, which
 // keeps each login frame's type and bytes as received), waiting for
 // conditions with Wait, WaitOnline and WaitLogins rather than sleeping.
+// People and scripts reach two of these over HTTP, as the sandbox's own
+// extensions: POST /sandbox/queue.json (QueueBulkUser) and POST
+// /sandbox/fault.json (FaultNext).
+//
+// As a stricter reference than the real server, it logs each delete-up-to
+// (removed, left, and the highest id a download offered) and counts the
+// deletes above every id offered (Device.DeletesAboveSent): Pushover
+// accepts them, but they drop messages the client never downloaded.
 //
 // Where pushover-api.md says "unconfirmed", the sandbox behaves as a careful
 // server would and says so beside the code. In short:

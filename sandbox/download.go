@@ -52,6 +52,9 @@ func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request, _ []stri
 	// The runs as they are now: later publishes and deletes do not change
 	// a reply being written, and the lock is not held while writing.
 	runs := slices.Clone(d.Queue)
+	if len(runs) > 0 {
+		d.HighestSent = max(d.HighestSent, runs[len(runs)-1].lastID())
+	}
 	user := downloadUser{
 		IsDesktopLicensed: true, Email: acc.Email, CreatedAt: acc.CreatedAt,
 		FirstEmailAlias: acc.UserKey + "@pomail.net", ShowTeamAd: "1",

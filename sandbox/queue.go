@@ -109,7 +109,8 @@ func (d *device) queueLen() int {
 // view is the public copy of a device, every message spelled out.
 func (d *device) view(now int64, online bool) Device {
 	d.prune(now)
-	out := Device{ID: d.ID, Name: d.Name, UserKey: d.UserKey, HighestDeleted: d.HighestDeleted, NextID: d.NextID, Online: online}
+	out := Device{ID: d.ID, Name: d.Name, UserKey: d.UserKey, HighestDeleted: d.HighestDeleted, NextID: d.NextID, Online: online,
+		HighestSent: d.HighestSent, DeletesAboveSent: d.DeletesAboveSent}
 	out.Queue = make([]ClientMessage, 0, d.queueLen())
 	for i := range d.Queue {
 		q := &d.Queue[i]

@@ -104,5 +104,6 @@ func (s *Server) buildRoutes() []*route {
 		newRoute("/push", map[string]handler{get: s.handlePush}),
 		// The sandbox's own extensions, for trying things out.
 		newRoute("/sandbox/queue.json", map[string]handler{post: s.handleQueueBulk}),
+		newRoute("/sandbox/fault.json", map[string]handler{post: s.handleFault}),
 	}
 }

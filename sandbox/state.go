@@ -56,6 +56,11 @@ type device struct {
 	UserKey        string   `json:"user_key"`
 	Queue          []queued `json:"queue"` // ascending ids; see queue.go
 	HighestDeleted int64    `json:"highest_deleted"`
+	// HighestSent is the highest id a download reply offered the device:
+	// a delete above it drops messages the client never saw.
+	HighestSent int64 `json:"highest_sent,omitempty"`
+	// DeletesAboveSent counts the deletes that went above HighestSent.
+	DeletesAboveSent int `json:"deletes_above_sent,omitempty"`
 	// NextID is the id the device's next message gets: ids are relative
 	// to the device (pushover-api.md 1.3), so a new device starts at
 	// Options.FirstID whatever the other devices of the account hold.

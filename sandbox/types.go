@@ -102,6 +102,8 @@ type Device struct {
 	ID, Name, UserKey string
 	Queue             []ClientMessage // what GET /1/messages.json would return now
 	HighestDeleted    int64           // the last update_highest_message watermark
+	HighestSent       int64           // the highest id a download offered the device
+	DeletesAboveSent  int             // deletes above HighestSent: a client bug that loses messages
 	NextID            int64           // the id the device's next message will get
 	Online            bool            // a websocket session is logged in
 }

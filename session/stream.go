@@ -73,12 +73,20 @@ func decodeMessages(r io.Reader, n int, fn func([]Message) error) (reply, error)
 			}); err != nil {
 				return rep, err
 			}
-		case "status":
-			err = dec.Decode(&rep.Status)
-		case "request":
-			err = dec.Decode(&rep.Request)
-		case "errors":
-			err = dec.Decode(&rep.Errors)
+		case "status", "request", "errors":
+			// A common field of an odd type is left unset rather than
+			// refusing the reply: the messages beside it still count.
+			var raw json.RawMessage
+			if err = dec.Decode(&raw); err == nil {
+				switch key {
+				case "status":
+					_ = json.Unmarshal(raw, &rep.Status)
+				case "request":
+					_ = json.Unmarshal(raw, &rep.Request)
+				default:
+					_ = json.Unmarshal(raw, &rep.Errors)
+				}
+			}
 		default:
 			var skip json.RawMessage
 			err = dec.Decode(&skip)

@@ -123,6 +123,22 @@ func TestDecodeKeepsWhatCanBeRead(t *testing.T) {
 	}
 }
 
+// TestDecodeOddCommonFields: status, request or errors of an unexpected
+// type, ahead of the messages, do not stop them from being handed over
+// (found by FuzzDecodeMessages).
+func TestDecodeOddCommonFields(t *testing.T) {
+	for _, head := range []string{`"status":[]`, `"request":5`, `"errors":{"a":[{}]}`, `"status":{"x":1}`} {
+		body := `{` + head + `,"messages":[{"id":1},{"id":2}]}`
+		n := 0
+		if _, err := decodeMessages(strings.NewReader(body), 10, func(b []Message) error {
+			n += len(b)
+			return nil
+		}); err != nil || n != 2 {
+			t.Errorf("%s: %d messages handed over, %v; want 2", body, n, err)
+		}
+	}
+}
+
 // TestDownloadTimeoutIsAStall: a download that keeps sending finishes
 // however long it takes; one that stops sending is cut off after the
 // timeout, and a stream that delivered messages is not retried.

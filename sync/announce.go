@@ -13,15 +13,22 @@ import (
 // previous one stored but did not hand over, and none twice.
 const stateHooksKey = "sync.hooks_key"
 
-// announce tells the owner about messages newly stored: a Synced event and,
-// in the holder, Config.Announce. Each key is announced once, whichever
-// path found it first: the sync worker (this process stored it) or the
-// watch loop (another process did). Both hold announceMu, so that the
-// order of events is the order of keys.
-func (e *Engine) announce(ctx context.Context, ev Synced, stored []cache.Message) {
+// announce tells the owner about the messages a commit of this process's
+// sync stored (in key order): a Synced event and, in the holder,
+// Config.Announce. Another process (a follower's r, pobox sync) may have
+// committed lower keys since the last look; jumping over them would lose
+// their bell and hooks, so unless the batch follows the last announced key
+// directly, what is new is read back from the cache, as the watch loop
+// does. Each key is announced once, whichever path finds it first; both
+// hold announceMu, so that the order of events is the order of keys.
+func (e *Engine) announce(ctx context.Context, backlog bool, stored []cache.Message) {
 	e.announceMu.Lock()
 	defer e.announceMu.Unlock()
-	e.announceLocked(ctx, ev.Backlog, stored)
+	if len(stored) > 0 && stored[0].Key == e.seen+1 {
+		e.announceLocked(ctx, backlog, stored)
+		return
+	}
+	e.followNewLocked(ctx)
 }
 
 func (e *Engine) announceLocked(ctx context.Context, backlog bool, stored []cache.Message) {
@@ -44,6 +51,10 @@ func (e *Engine) announceLocked(ctx context.Context, backlog bool, stored []cach
 func (e *Engine) followNew(ctx context.Context) {
 	e.announceMu.Lock()
 	defer e.announceMu.Unlock()
+	e.followNewLocked(ctx)
+}
+
+func (e *Engine) followNewLocked(ctx context.Context) {
 	for ctx.Err() == nil {
 		top, err := e.db.NewestKey(ctx)
 		if err != nil || top <= e.seen {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	stdsync "sync"
 	"testing"
 	"time"
 
@@ -388,5 +389,132 @@ func TestServerDeleteFailsAfterStore(t *testing.T) {
 	}
 	if m, err := db.Get(context.Background(), ev.New[0]); err != nil || m.Message != "kept" {
 		t.Fatalf("stored %+v, %v", m, err)
+	}
+}
+
+// TestLoginReplacedEndsEngines: once the cache records a login as another
+// device (pobox login while a daemon runs), the engines of the old device
+// end, holder and follower alike, and let go of the websocket, so that
+// the new device's engine holds it and stores what is sent to it.
+func TestLoginReplacedEndsEngines(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	holder := e.start(e.config(e.openDB()))
+	waitFor[Synced](t, holder, nil)
+	e.waitOnline()
+	follower := e.start(e.config(e.openDB()))
+	waitFor[Connected](t, follower, nil)
+	oldID := e.login.DeviceID
+
+	devID, secret, err := e.srv.AddDevice(e.user, "laptop-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := e.openDB()
+	if err := SetLogin(context.Background(), db, devID); err != nil {
+		t.Fatal(err)
+	}
+	for name, en := range map[string]*Engine{"holder": holder, "follower": follower} {
+		if end := waitFor[SessionEnded](t, en, nil); end.Reason != EndReplaced {
+			t.Errorf("%s ended with %+v, want EndReplaced", name, end)
+		}
+	}
+	e.waitServer("the old device offline", func() bool { d, _ := e.srv.Device(oldID); return !d.Online })
+
+	e.login.DeviceID, e.login.Secret, e.login.DeviceName = devID, session.Secret(secret), "laptop-2"
+	en := e.start(e.config(db))
+	waitFor[Synced](t, en, nil) // the new device's empty backlog
+	e.waitOnline()
+	e.publish("to the new device", 0)
+	ev := waitFor[Synced](t, en, func(s Synced) bool { return len(s.New) > 0 })
+	if m, err := db.Get(context.Background(), ev.New[0]); err != nil || m.Message != "to the new device" || m.DeviceName != "laptop-2" {
+		t.Fatalf("stored %+v, %v", m, err)
+	}
+	if follower.Holder() || holder.Holder() {
+		t.Error("an engine of the old device holds the websocket again")
+	}
+}
+
+// TestServerDeleteAfterDurableCommit: what a sync stored is committed
+// durably (a power cut cannot undo it) before Pushover is asked to forget
+// it: at the durable commit the server still holds every message.
+func TestServerDeleteAfterDurableCommit(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	for i := range 3 {
+		e.publish(msg(i), 0)
+	}
+	db := e.openDB()
+	var durable []string
+	var queuedAtCommit []int
+	db.ObserveDurable(func(op string) {
+		durable = append(durable, op)
+		queuedAtCommit = append(queuedAtCommit, e.queueLen())
+	})
+	en := e.engine(e.config(db))
+	ev, err := en.SyncOnce(context.Background())
+	if err != nil || len(ev.New) != 3 {
+		t.Fatalf("SyncOnce = %+v, %v", ev, err)
+	}
+	db.ObserveDurable(nil)
+	if len(durable) == 0 || queuedAtCommit[len(queuedAtCommit)-1] != 3 {
+		t.Fatalf("durable commits %q with %v queued on the server: want one before the server delete, with all 3 still queued", durable, queuedAtCommit)
+	}
+	if n := e.queueLen(); n != 0 {
+		t.Fatalf("%d left on the server after the sync", n)
+	}
+}
+
+// TestAnnounceSkipsNothingStoredElsewhere: a message another process stored
+// (a follower's r, pobox sync) just before the holder's own sync commits
+// has a lower key than what that sync stored; announcing the sync must not
+// jump over it, or its bell and hooks never come.
+func TestAnnounceSkipsNothingStoredElsewhere(t *testing.T) {
+	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
+	cfg := e.config(e.openDB())
+	cfg.PollInterval = time.Hour // only the holder's own sync announces
+	var hooked []string
+	var hookMu stdsync.Mutex
+	cfg.Announce = func(_ context.Context, ms []cache.Message) {
+		hookMu.Lock()
+		defer hookMu.Unlock()
+		for _, m := range ms {
+			hooked = append(hooked, m.Message)
+		}
+	}
+	holder := e.start(cfg)
+	waitFor[Synced](t, holder, nil)
+	e.waitOnline()
+
+	// Another process's sync stores a message of this device.
+	other := e.openDB()
+	dev, err := other.UseDevice(context.Background(), e.login.DeviceID, e.login.DeviceName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Ingest(context.Background(), cache.Batch{Device: dev.N, Messages: []cache.Message{{ID: 1, Message: "stored elsewhere"}}}); err != nil {
+		t.Fatal(err)
+	}
+	e.publish("stored here", 0)
+	var got []string
+	for len(got) < 2 {
+		ev := waitFor[Synced](t, holder, func(s Synced) bool { return len(s.New) > 0 })
+		for _, k := range ev.New {
+			m, err := other.Get(context.Background(), k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, m.Message)
+		}
+		if got[len(got)-1] == "stored here" {
+			break
+		}
+	}
+	want := []string{"stored elsewhere", "stored here"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("announced %q, want %q", got, want)
+	}
+	hookMu.Lock()
+	defer hookMu.Unlock()
+	if !slices.Equal(hooked, want) {
+		t.Fatalf("hooks ran for %q, want %q", hooked, want)
 	}
 }

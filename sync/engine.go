@@ -277,6 +277,9 @@ func (e *Engine) hold(ctx context.Context) {
 		e.endSession(ctx, l.Reason)
 		return
 	}
+	if !e.loginCurrent(ctx) {
+		return
+	}
 	e.startHooks(ctx)
 	e.recordHolder(ctx, func(s *holderStatus) { *s = holderStatus{PID: os.Getpid(), Since: e.cfg.Now()} })
 	e.kickOutbox() // actions queued while nobody held the socket
@@ -307,8 +310,11 @@ func (e *Engine) endSession(ctx context.Context, reason EndReason) {
 	e.ended.once.Do(func() {
 		e.ended.cancel()
 		text := textLoggedOut
-		if reason == EndElsewhere {
+		switch reason {
+		case EndElsewhere:
 			text = textElsewhere
+		case EndReplaced:
+			text = textReplaced
 		}
 		e.log.Warn("session ended", "reason", text)
 		if e.holder.Load() {

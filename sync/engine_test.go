@@ -26,6 +26,12 @@ func TestPublishIsStoredThenDeletedOnServer(t *testing.T) {
 		t.Fatalf("id %d (%v) lost precision or was renumbered", m.ID, err)
 	}
 	e.waitServer("backlog deleted", func() bool { return e.queueLen() == 0 })
+	// The login is one text frame, byte for byte as pushover-api.md 2 has it.
+	logins := e.srv.WebsocketLogins()
+	want := "login:" + e.login.DeviceID + ":" + e.login.Secret.Reveal() + "\n"
+	if len(logins) == 0 || logins[0].FrameType != sandbox.TextFrame || string(logins[0].Raw) != want || !logins[0].OK {
+		t.Fatalf("%d websocket logins; the first is not the text frame login:DEVICE:SECRET\\n", len(logins))
+	}
 
 	e.publish("hello", 2)
 	ev := waitFor[Synced](t, en, func(s Synced) bool { return len(s.New) > 0 })

@@ -85,6 +85,11 @@ const (
 	EndLoggedOut EndReason = iota + 1
 	// EndElsewhere: the device logged in from another session ('A').
 	EndElsewhere
+	// EndReplaced: `pobox login` stored the login of another device for
+	// this cache since this engine started: it stops rather than hold,
+	// download and delete for a device the user has left. Start again
+	// with the stored login.
+	EndReplaced
 )
 
 // SessionEnded: the engine stopped talking to the server and will not
@@ -113,4 +118,5 @@ const (
 	textLoggedOut = "Pushover refused this device's login: log in again with `pobox login`"
 	textElsewhere = "this device connected from another session, so pobox stopped listening here; " +
 		"close the other pobox (or register another device with `pobox login --device NAME`) and restart pobox"
+	textReplaced = "pobox was logged in as another device since this pobox started: start it again to use that login"
 )

@@ -65,6 +65,9 @@ func (e *Engine) watchLoop(ctx context.Context) {
 		if err != nil && ctx.Err() == nil {
 			e.log.Warn("look for changes", "err", err)
 		}
+		if changed || !w.linkSeen {
+			e.loginCurrent(ctx)
+		}
 		holder := e.holder.Load()
 		if !holder && (changed || !w.linkSeen) {
 			e.followLink(ctx, &w)

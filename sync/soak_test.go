@@ -20,8 +20,8 @@ import (
 // TestSoak publishes many messages from several publishers while faults
 // are injected at random: dropped sockets, 500s, HTML 502s, cut-off bodies
 // and stalls on download and delete, 'R', the holder stopped and started
-// again, and one logout and login as a new device half-way. A follower
-// watches throughout. At the end every message is stored exactly once,
+// again, and one login as a new device half-way (the old device's holder
+// and follower end by themselves). A follower watches throughout. At the end every message is stored exactly once,
 // announced exactly once to the follower, nothing was deleted on the server
 // above what was stored, every acknowledgement was applied, the queues are
 // empty, and no goroutine (goleak, TestMain) or file descriptor is left.
@@ -77,8 +77,11 @@ type soak struct {
 }
 
 func newSoak(t *testing.T, total int) *soak {
+	// An emergency repeats every 300 ms and expires after 108 s: long
+	// enough that a slow run (-race on a loaded machine) acknowledges
+	// each before it expires, as a person would.
 	e := newEnv(t, sandbox.Options{KeepAlive: 20 * time.Millisecond, AppLimit: 10 * total, MinRetry: 30,
-		RetryUnit: time.Millisecond})
+		RetryUnit: 10 * time.Millisecond})
 	return &soak{t: t, e: e, total: total, receipts: map[string]bool{}}
 }
 
@@ -295,13 +298,28 @@ func (s *soak) newDevice() {
 	s.mu.Lock()
 	holder := s.holder
 	s.mu.Unlock()
-	stop(holder)
-	s.stopFollower()
 	old := s.e.login.DeviceID
+	s.checkServerDeletes(old)
 	devID, secret, err := s.e.srv.AddDevice(s.e.user, "soak-2")
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	// pobox login records the new device in the cache: the running
+	// holder and follower of the old one end by themselves.
+	if err := SetLogin(context.Background(), holder.db, devID); err != nil {
+		s.t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, en := range []*Engine{holder, s.follower} {
+		select {
+		case <-en.ended.ctx.Done():
+		case <-ctx.Done():
+			s.t.Fatal("an engine of the old device did not end after the login as a new one")
+		}
+	}
+	stop(holder)
+	s.stopFollower()
 	s.e.login.DeviceID, s.e.login.Secret, s.e.login.DeviceName = devID, session.Secret(secret), "soak-2"
 	s.e.srv.RemoveDevice(old)
 	s.startHolder()
@@ -342,6 +360,13 @@ func (s *soak) drain(what string) {
 			for _, m := range rest {
 				s.t.Logf("not announced: key %d device %d id %d %q receipt %q", m.Key, m.Device, m.ID, m.Title, m.Receipt)
 			}
+			s.mu.Lock()
+			for r := range s.receipts {
+				if st, ok := s.e.srv.Receipt(r); !ok || !st.Acknowledged {
+					s.t.Logf("receipt %s not acknowledged: %+v", r, st)
+				}
+			}
+			s.mu.Unlock()
 			bk, _ := s.follower.db.BacklogKey(context.Background())
 			s.t.Logf("backlog key %d, follower seen %d holder %v", bk, s.follower.seen, s.follower.Holder())
 			s.t.Fatalf("%s: not drained: %d queued on the server, announced up to %d of %d, %d receipts unacknowledged, %d actions waiting",
@@ -405,6 +430,7 @@ func (s *soak) check() {
 		t.Errorf("%d emergencies acknowledged, %d published", acked, s.emergencies.Load())
 	}
 	// Nothing deleted on the server above what was stored.
+	s.checkServerDeletes(s.e.login.DeviceID)
 	devs, err := db.Devices(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -416,6 +442,18 @@ func (s *soak) check() {
 		if d.ServerDeletedUpTo > d.HighestSeen {
 			t.Errorf("device %s: recorded a server delete up to %d above %d", d.Name, d.ServerDeletedUpTo, d.HighestSeen)
 		}
+	}
+}
+
+// checkServerDeletes fails the test when the server saw a delete of the
+// device above every id its downloads offered (messages never downloaded).
+func (s *soak) checkServerDeletes(deviceID string) {
+	d, ok := s.e.srv.Device(deviceID)
+	if !ok {
+		s.t.Fatalf("device %s is not on the server", deviceID)
+	}
+	if d.DeletesAboveSent != 0 {
+		s.t.Errorf("device %s: %d deletes above every id downloaded (highest sent %d)", d.Name, d.DeletesAboveSent, d.HighestSent)
 	}
 }
 

@@ -133,7 +133,7 @@ func (e *Engine) run(ctx context.Context, announce bool, progress func(Progress)
 			e.afterIngest()
 		}
 		if announce {
-			e.announce(ctx, ev, stored)
+			e.announce(ctx, backlog, stored)
 		}
 		if progress != nil {
 			p.Downloaded += len(msgs)
@@ -147,7 +147,7 @@ func (e *Engine) run(ctx context.Context, announce bool, progress func(Progress)
 		return Synced{}, fmt.Errorf("download messages: %w", dlErr)
 	}
 	if dlErr != nil {
-		dlErr = fmt.Errorf("download messages (the %d stored so far are kept): %w", len(total.New), dlErr)
+		dlErr = fmt.Errorf("download messages (the %d stored so far are kept; the next sync goes on from there): %w", len(total.New), dlErr)
 	}
 	now := e.cfg.Now()
 	total.At = now
