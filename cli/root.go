@@ -156,7 +156,7 @@ func sessionEnded(ev inboxsync.SessionEnded) error {
 	if ev.Reason == inboxsync.EndElsewhere {
 		cause = errElsewhere
 	}
-	return &endedError{ev.Text, cause}
+	return &endedError{ev.Text, ev.Reason, cause}
 }
 
 // errElsewhere is the cause of an end by 'A'; it maps to ExitNotLoggedIn.
@@ -164,8 +164,9 @@ var errElsewhere = errors.New("the device connected from another session")
 
 // endedError is the engine's sentence, matching the cause for exitCode.
 type endedError struct {
-	text  string
-	cause error
+	text   string
+	reason inboxsync.EndReason
+	cause  error
 }
 
 func (e *endedError) Error() string { return e.text }

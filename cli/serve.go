@@ -293,7 +293,7 @@ func newServedRoot(a *app, cfg *config, st *stack, c serve.Command) *cobra.Comma
 		}
 		// The server logs every event once already.
 		quiet := slog.New(slog.DiscardHandler)
-		return streamWatch(cmd.Context(), a.stdout, quiet, st.db, c.Events(), mf, nil, *backlog)
+		return streamWatch(cmd.Context(), a.stdout, quiet, st.db, c.Events(), mf, nil, *backlog, nil)
 	}
 
 	root.AddCommand(list, status, ack, watch)

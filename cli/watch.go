@@ -64,13 +64,35 @@ type watchOpts struct {
 	backlog bool
 }
 
+// runWatch watches until ctx ends or the session ends; when `pobox login`
+// replaces the login, it starts again on the new one, after the last
+// message the old engine announced, so that nothing is missed or doubled.
 func runWatch(ctx context.Context, a *app, cfg *config, mf messageFilter, o watchOpts) error {
+	after := int64(-1) // none yet: news is what is stored from the first start on
+	for {
+		err := watchRun(ctx, a, cfg, mf, o, &after)
+		var end *endedError
+		if !errors.As(err, &end) || end.reason != inboxsync.EndReplaced {
+			return err
+		}
+	}
+}
+
+// watchRun runs one engine for runWatch; *after is the last key announced
+// (-1 before the first run).
+func watchRun(ctx context.Context, a *app, cfg *config, mf messageFilter, o watchOpts, after *int64) error {
 	st, err := openStack(ctx, cfg, slog.LevelInfo)
 	if err != nil {
 		return err
 	}
 	defer st.close()
 	log, db, en := st.log, st.db, st.en
+	if *after < 0 {
+		if *after, err = db.NewestKey(ctx); err != nil {
+			return err
+		}
+	}
+	en.AnnounceAfter(*after)
 
 	var runner *hookRunner
 	if o.command != "" {
@@ -83,14 +105,15 @@ func runWatch(ctx context.Context, a *app, cfg *config, mf messageFilter, o watc
 		defer runner.Close() // before the stack: it may still read the cache
 	}
 	st.start(ctx)
-	return streamWatch(ctx, a.stdout, log, db, en.Events(), mf, runner, o.backlog)
+	return streamWatch(ctx, a.stdout, log, db, en.Events(), mf, runner, o.backlog, after)
 }
 
 // streamWatch prints each new message matching mf as a JSON line to w
 // (or, with a runner, hands them to it) as events arrive, until ctx ends
-// or events closes. log receives the events (logEvent).
+// or events closes. log receives the events (logEvent); after, when not
+// nil, is set to the last key announced.
 func streamWatch(ctx context.Context, w io.Writer, log *slog.Logger, db *cache.DB, events <-chan inboxsync.Event,
-	mf messageFilter, runner *hookRunner, backlog bool) error {
+	mf messageFilter, runner *hookRunner, backlog bool, after *int64) error {
 	enc := json.NewEncoder(w)
 	for {
 		select {
@@ -105,6 +128,9 @@ func streamWatch(ctx context.Context, w io.Writer, log *slog.Logger, db *cache.D
 			case inboxsync.SessionEnded:
 				return sessionEnded(ev)
 			case inboxsync.Synced:
+				if after != nil && len(ev.New) > 0 {
+					*after = ev.New[len(ev.New)-1]
+				}
 				if ev.Backlog && !backlog {
 					continue
 				}

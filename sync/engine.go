@@ -130,6 +130,7 @@ type Engine struct {
 	announceMu stdsync.Mutex
 	seen       int64
 	hooksKey   int64
+	after      *int64 // AnnounceAfter's key, for Start
 
 	statusMu stdsync.Mutex
 	status   holderStatus // what `pobox status` reads, in the holder
@@ -172,6 +173,12 @@ func New(cfg Config) (*Engine, error) {
 // Events returns the channel of events. It is closed after Close.
 func (e *Engine) Events() <-chan Event { return e.d.out }
 
+// AnnounceAfter makes the messages stored after key news to the owner,
+// rather than those stored after Start: an owner that starts a new engine
+// (after `pobox login` replaced the login) goes on where the last one
+// stopped. Call it before Start.
+func (e *Engine) AnnounceAfter(key int64) { e.after = &key }
+
 // Holder reports whether this process holds the websocket.
 func (e *Engine) Holder() bool { return e.holder.Load() }
 
@@ -180,8 +187,11 @@ func (e *Engine) Holder() bool { return e.holder.Load() }
 func (e *Engine) Start(ctx context.Context) {
 	e.startOnce.Do(func() {
 		e.started = e.cfg.Now()
-		// Only what is stored from now on is news to the owner.
-		if k, err := e.db.NewestKey(ctx); err == nil {
+		// Only what is stored from now on (or after AnnounceAfter's key)
+		// is news to the owner.
+		if e.after != nil {
+			e.seen = *e.after
+		} else if k, err := e.db.NewestKey(ctx); err == nil {
 			e.seen = k
 		} else {
 			e.log.Warn("read the newest key", "err", err)

@@ -60,7 +60,7 @@ func (e *Engine) watchLoop(ctx context.Context) {
 	var w watch
 	t := time.NewTicker(e.cfg.PollInterval)
 	defer t.Stop()
-	for {
+	for first := true; ; first = false {
 		changed, err := e.db.Changed(ctx)
 		if err != nil && ctx.Err() == nil {
 			e.log.Warn("look for changes", "err", err)
@@ -72,8 +72,11 @@ func (e *Engine) watchLoop(ctx context.Context) {
 		if !holder && (changed || !w.linkSeen) {
 			e.followLink(ctx, &w)
 		}
-		if changed {
+		if changed || first && e.after != nil {
+			// At first, what was stored after AnnounceAfter's key.
 			e.followNew(ctx)
+		}
+		if changed {
 			e.emit(RowsChanged{})
 			if holder {
 				e.kickOutboxIfNew(ctx)
