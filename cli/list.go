@@ -93,8 +93,10 @@ func printList(ctx context.Context, w io.Writer, width int, db *cache.DB, device
 	var tbl *table
 	if !asJSON {
 		tbl = newTable(out, width, time.Now())
-		// Ids count per device: rows of an earlier login's device say so.
+		// Ids count per device: rows of an earlier login's device say so,
+		// and the newest row's id need not be the widest.
 		tbl.device = device
+		tbl.idWidth = widestID(ctx, db)
 	}
 	enc := json.NewEncoder(out)
 	n := 0
@@ -113,6 +115,20 @@ func printList(ctx context.Context, w io.Writer, width int, db *cache.DB, device
 		err = ferr
 	}
 	return err
+}
+
+// widestID is the number of digits of the highest id any device of db
+// committed (0 when it cannot tell).
+func widestID(ctx context.Context, db *cache.DB) int {
+	devs, err := db.Devices(ctx)
+	if err != nil {
+		return 0
+	}
+	w := 0
+	for _, d := range devs {
+		w = max(w, len(strconv.FormatInt(d.HighestSeen, 10)))
+	}
+	return w
 }
 
 // terminalWidth is the width of w when it is a terminal, else $COLUMNS,
@@ -134,7 +150,8 @@ type table struct {
 	w       io.Writer
 	width   int
 	now     time.Time
-	idWidth int   // 0 until the header is printed
+	idWidth int   // cells of the id column; 0: the first row's id's
+	header  bool  // printed
 	device  int64 // the current login's device; others' rows name theirs
 }
 
@@ -150,9 +167,9 @@ func newTable(w io.Writer, width int, now time.Time) *table {
 }
 
 func (t *table) row(m cache.Message) {
-	if t.idWidth == 0 {
-		// Newest first: the first id is the widest.
-		t.idWidth = max(2, len(strconv.FormatInt(m.ID, 10)))
+	if !t.header {
+		t.header = true
+		t.idWidth = max(2, t.idWidth, len(strconv.FormatInt(m.ID, 10)))
 		t.line(fmt.Sprintf("  %-*s %-*s %-*s %-*s ", t.idWidth, "ID", dateWidth, "DATE", prioWidth, "PRI", appWidth, "APP"), "TITLE: MESSAGE")
 	}
 	mark := " "

@@ -120,3 +120,43 @@ func TestListFitsTmux(t *testing.T) {
 		}
 	}
 }
+
+// TestListAlignsIDsOfDevices: ids count per device, so the newest row (a
+// new device's) may carry the shortest id; every row's columns still
+// line up under the header.
+func TestListAlignsIDsOfDevices(t *testing.T) {
+	ctx := context.Background()
+	db, err := cache.Open(ctx, filepath.Join(t.TempDir(), "cache.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Now().Unix()
+	for _, d := range []struct {
+		id, name string
+		msgID    int64
+	}{{"dev1", "laptop", 1563}, {"dev2", "desk", 3}} {
+		dev, err := db.UseDevice(ctx, d.id, d.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := cache.Message{ID: d.msgID, Title: d.name + " title", App: "app", Date: now}
+		if _, err := db.Ingest(ctx, cache.Batch{Device: dev.N, Messages: []cache.Message{m}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	if err := printList(ctx, &out, 0, db, 0, messageFilter{}, false, 0); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d lines:\n%s", len(lines), out.String())
+	}
+	col, date := strings.Index(lines[0], "DATE"), shortDate(time.Unix(now, 0), time.Now())
+	for _, l := range lines[1:] {
+		if col < 0 || len(l) < col || !strings.HasPrefix(l[col:], date) {
+			t.Errorf("the date is not under DATE (column %d) in %q:\n%s", col, l, out.String())
+		}
+	}
+}
