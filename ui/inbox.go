@@ -99,7 +99,12 @@ type inbox struct {
 
 	localAck  map[string]bool // receipts acknowledged here, before the cache shows it
 	ackQueued bool            // an acknowledgement waits in the outbox (offline)
-	muted     bool            // m: the bell is silent until a new emergency
+	// muted are the receipts m silenced: Pushover's repeats of them
+	// (new copies, same receipt) stay silent, another emergency rings.
+	muted map[string]bool
+	// muteCheck > 0: an emergency arrived under the mute; the first
+	// replacing read of this seq or later says whether it is another.
+	muteCheck int
 
 	logInAgain bool // L: Run returns ErrLogInAgain
 

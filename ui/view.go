@@ -135,9 +135,9 @@ func (m *inbox) bannerView() string {
 			detail += " · an acknowledgement is queued"
 		}
 		hints = bannerHints
-		if m.muted || !m.bellOn() {
+		if muted := m.bellMuted(); muted || !m.bellOn() {
 			hints = []string{"a acknowledge · A all · e show", "a ack · A all · e show", "a ack · e show", "a ack"}
-			if m.muted {
+			if muted {
 				head = "(bell muted) " + head
 			}
 		}
