@@ -107,6 +107,9 @@ func (m *inbox) handleEvent(ev inboxsync.Event) tea.Cmd {
 			m.arrived = true // the frame that shows them goes out at once
 		}
 		alert := m.alertFor(ev) // before the reload: see muteCheck
+		if len(ev.New) > 0 {
+			return tea.Batch(m.loadArrivals(), alert)
+		}
 		return tea.Batch(m.requestLoad(loadReload), alert)
 	case inboxsync.SyncFailed:
 		m.syncing = false

@@ -10,6 +10,7 @@ import (
 
 	"pobox/cache"
 	"pobox/sanitize"
+	inboxsync "pobox/sync"
 )
 
 // focus says which part of the inbox gets the keys.
@@ -56,6 +57,11 @@ type inbox struct {
 	shortHelp          struct{ id, line string } // the last help line and what it showed
 	arrived            bool                      // new messages: paint the frame that shows them at once
 	parity             bool                      // see eagerFrame
+	// view is the last View, valid until the next Update or SetSize:
+	// Bubble Tea asks for the View after every Update, and the eager
+	// frame made it already.
+	view   string
+	viewOK bool
 
 	width, height int
 	stacked       bool
@@ -77,8 +83,12 @@ type inbox struct {
 	seenTop int64 // the newest key seen on top of the list
 	newer   int   // matching messages newer than seenTop, when the window lacks them
 
-	seq          int  // of the latest replacing read
-	replacing    bool // a replacing read is on its way
+	seq           int      // of the latest replacing read
+	replacing     bool     // a replacing read is on its way
+	replacingKind loadKind // its kind
+	// heldSeq is the read of new messages that the next engine event
+	// waits for (see Update); 0 when none.
+	heldSeq int
 	reloadQueued bool // a change arrived during it: read again after
 
 	status    dbStatus
@@ -152,6 +162,7 @@ func (m *inbox) now() time.Time { return m.opts.Now() }
 
 // SetSize lays the panes out for a terminal of w x h cells.
 func (m *inbox) SetSize(w, h int) {
+	m.viewOK = false
 	m.width, m.height = max(w, 1), max(h, 1)
 	m.stacked = m.width < stackBelow
 	m.search.Width = max(m.width-3-12, 1) // room for the match count
@@ -264,6 +275,7 @@ func (m *inbox) newerWaiting() int {
 
 // Update handles one message.
 func (m *inbox) Update(msg tea.Msg) tea.Cmd {
+	m.viewOK = false
 	bannerWas := m.bannerShown()
 	var cmd tea.Cmd
 	switch msg := msg.(type) {
@@ -279,8 +291,23 @@ func (m *inbox) Update(msg tea.Msg) tea.Cmd {
 		m.settleSeq++ // nothing becomes read while the terminal is away
 	case loadedMsg:
 		cmd = m.applyLoaded(msg)
+		if m.heldSeq != 0 && msg.req.seq == m.heldSeq {
+			m.heldSeq = 0
+			cmd = tea.Batch(cmd, m.waitEvent())
+		}
 	case eventMsg:
-		cmd = tea.Batch(m.handleEvent(msg.ev), m.waitEvent())
+		seq := m.seq
+		cmd = m.handleEvent(msg.ev)
+		if _, ok := msg.ev.(inboxsync.Synced); ok && m.seq != seq && m.replacing {
+			// The read of what the sync stored goes out alone: batched
+			// with the next receive, Bubble Tea would start it only
+			// after painting this Update's frame. The receive follows
+			// when the read is back (every read returns a loadedMsg);
+			// the engine queues events meanwhile.
+			m.heldSeq = m.seq
+		} else {
+			cmd = tea.Batch(cmd, m.waitEvent())
+		}
 	case eventsClosedMsg:
 		m.conn = connState{state: connStopped}
 	default:
@@ -313,6 +340,7 @@ func (m *inbox) eagerFrame() tea.Cmd {
 		return nil
 	}
 	m.parity = !m.parity
+	m.viewOK = false
 	view, seen, width := m.View(), fw.frameCount(), m.width
 	return func() tea.Msg {
 		fw.writeFrame(view, seen, width)

@@ -303,3 +303,60 @@ func TestEagerFrameYields(t *testing.T) {
 		t.Fatal("a sequence counted as a frame: a bell would hold back the next eager frame")
 	}
 }
+
+// TestArrivalsReadAtOnce: the read that shows what a sync stored starts
+// at once: alone, not batched with the next receive from the engine
+// (Bubble Tea would start a batch only after painting the frame), and
+// not behind a reload on its way, whose answer is then dropped; the
+// receive follows when the read is back. A jump the person asked for is
+// not superseded.
+func TestArrivalsReadAtOnce(t *testing.T) {
+	db := openDB(t)
+	ingest(t, db, numbered(30)...)
+	opts, quiet := testOptions(t, db) // an engine without events: nothing to receive
+	d := newDriver(t, opts, 80, 10)
+	m := d.inbox()
+	stale := m.Update(eventMsg{inboxsync.RowsChanged{}})().(loadedMsg) // read before the sync stored #31
+	ingest(t, db, numbered(31)[30:]...)
+	cmd := m.Update(eventMsg{inboxsync.Synced{At: testNow, New: []int64{31}}})
+	if cmd == nil {
+		t.Fatal("the read of new messages waits for the reload on its way")
+	}
+	m.Update(cmd().(loadedMsg))
+	m.Update(stale)
+	if !strings.Contains(m.View(), "message 31") {
+		t.Fatalf("the new message is not shown, or the superseded reload's answer was applied:\n%s", m.View())
+	}
+
+	// With an engine that reports events: the read goes out alone, and
+	// the next receive follows its answer.
+	en := newFakeEngine(t, db, true)
+	m.engine = en
+	ingest(t, db, numbered(32)[31:]...)
+	loaded, ok := m.Update(eventMsg{inboxsync.Synced{At: testNow, New: []int64{32}}})().(loadedMsg)
+	if !ok {
+		t.Fatal("the read of new messages is batched with other commands")
+	}
+	en.events <- inboxsync.Syncing{}
+	received := false
+	for _, msg := range collect(m.Update(loaded)) {
+		if ev, ok := msg.(eventMsg); ok {
+			_, received = ev.ev.(inboxsync.Syncing)
+		}
+	}
+	if !received {
+		t.Fatal("no receive from the engine after the read came back")
+	}
+
+	// A jump on its way (G) is not superseded by new messages.
+	m.engine = quiet
+	jump := m.Update(keys("G")[0])
+	ingest(t, db, numbered(33)[32:]...)
+	if cmd := m.Update(eventMsg{inboxsync.Synced{At: testNow, New: []int64{33}}}); cmd != nil {
+		t.Fatal("new messages superseded the jump to the oldest")
+	}
+	m.Update(jump().(loadedMsg))
+	if sel, _ := m.list.selected(); sel.ID != 1 {
+		t.Fatalf("after G the selection is #%d, want #1", sel.ID)
+	}
+}

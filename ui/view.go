@@ -9,6 +9,15 @@ import (
 // and detail lines are cut (sanitize's Cut, in the width mode) when they
 // are rendered and cached, the other lines here.
 func (m *inbox) View() string {
+	if m.viewOK {
+		return m.view
+	}
+	m.view, m.viewOK = m.render(), true
+	return m.view
+}
+
+// render makes the View.
+func (m *inbox) render() string {
 	now := m.now()
 	m.rows.now = now
 	m.rows.setSearch(m.filter.Search)

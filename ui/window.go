@@ -338,13 +338,23 @@ func (m *inbox) requestLoadAt(kind loadKind, anchor int64, user bool) tea.Cmd {
 		req.count = m.filter.Search != "" || m.filtered()
 		m.seq++
 		req.seq = m.seq
-		m.replacing = true
+		m.replacing, m.replacingKind = true, kind
 		m.reloadQueued = false
 		if kind != loadTop && m.seenTop > 0 && !req.follow {
 			req.newerThan = m.seenTop
 		}
 	}
 	return loadCmd(m.ctx, m.db, req, m.status.device)
+}
+
+// loadArrivals reads the window for messages a sync stored. A reload on
+// its way cannot show them: it is superseded (its answer is dropped by
+// its seq) rather than waited for; a jump the person asked for is not.
+func (m *inbox) loadArrivals() tea.Cmd {
+	if m.replacing && m.replacingKind == loadReload {
+		m.replacing = false
+	}
+	return m.requestLoad(loadReload)
 }
 
 // extendCmd starts the extension reads the viewport needs, if any.
