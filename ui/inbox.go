@@ -60,8 +60,9 @@ type inbox struct {
 	// view is the last View, valid until the next Update or SetSize:
 	// Bubble Tea asks for the View after every Update, and the eager
 	// frame made it already.
-	view   string
-	viewOK bool
+	view       string
+	viewOK     bool
+	afterFrame []tea.Cmd // commands that wait for the eager frame to be out
 
 	width, height int
 	stacked       bool
@@ -88,7 +89,7 @@ type inbox struct {
 	replacingKind loadKind // its kind
 	// heldSeq is the read of new messages that the next engine event
 	// waits for (see Update); 0 when none.
-	heldSeq int
+	heldSeq      int
 	reloadQueued bool // a change arrived during it: read again after
 
 	status    dbStatus
@@ -310,6 +311,9 @@ func (m *inbox) Update(msg tea.Msg) tea.Cmd {
 		}
 	case eventsClosedMsg:
 		m.conn = connState{state: connStopped}
+	case framePaintedMsg:
+		cmd = tea.Batch(m.afterFrame...)
+		m.afterFrame = nil
 	default:
 		cmd = m.handleResult(msg)
 	}
@@ -325,10 +329,18 @@ func (m *inbox) Update(msg tea.Msg) tea.Cmd {
 	m.updateKeybindings()
 	if _, ok := msg.(loadedMsg); ok && m.arrived && !m.replacing {
 		m.arrived = false
-		cmd = tea.Batch(cmd, m.eagerFrame())
+		if paint := m.eagerFrame(); paint != nil {
+			// The frame goes out alone (a batch would wait for the
+			// event loop), and the other commands when it is out.
+			m.afterFrame = append(m.afterFrame, cmd)
+			cmd = paint
+		}
 	}
 	return cmd
 }
+
+// framePaintedMsg: the eager frame is out (or was not needed).
+type framePaintedMsg struct{}
 
 // eagerFrame paints the current frame now, from a Cmd, instead of at the
 // renderer's next tick: new messages reach the screen without waiting up
@@ -344,7 +356,7 @@ func (m *inbox) eagerFrame() tea.Cmd {
 	view, seen, width := m.View(), fw.frameCount(), m.width
 	return func() tea.Msg {
 		fw.writeFrame(view, seen, width)
-		return nil
+		return framePaintedMsg{}
 	}
 }
 
