@@ -129,22 +129,25 @@ func tmuxInbox(t *testing.T, w, h int, notify string) (*ptySandbox, *tmuxSession
 
 // TestTmuxEmojiScreen: three titles that tmux draws wider than a
 // grapheme-counting program thinks (ZWJ sequences, flags, skin tones,
-// stacked marks), found with /: exactly those rows in the list, the
-// banner on the first line, the status bar and the help below, nothing
-// wrapped.
+// stacked marks), found with / (the third arrives while the search is
+// in force): exactly those rows in the list and their count, the banner
+// on the first line, the status bar and the help below, nothing wrapped.
 func TestTmuxEmojiScreen(t *testing.T) {
 	const w, h = 200, 50
 	sb, s := tmuxInbox(t, w, h, "bell")
 	hc := &http.Client{}
+	party := extras()[4:7]
 	sb.publish(hc, "Reactor overheating", "core at 900 K", 2)
-	for _, m := range extras()[4:] { // the three Party messages
+	for _, m := range party[:2] {
 		sb.publish(hc, m.Title, m.Message, 0)
 	}
 	sb.publish(hc, "Plain one", "nothing odd", 0)
-	s.waitScreen("every message", shows("5 total", "Plain one"))
+	s.waitScreen("every message", shows("4 total", "Plain one"))
 	s.type_("/party")
 	s.sendBytes('\r')
-	lines := s.waitScreen("the search", shows("/party · 3 matches"))
+	s.waitScreen("the search", shows("/party · 2 matches"))
+	sb.publish(hc, party[2].Title, party[2].Message, 0)
+	lines := s.waitScreen("the search with the third", shows("/party · 3 matches", "5 total"))
 	if len(lines) != h {
 		t.Fatalf("%d lines on the %d-line pane:\n%s", len(lines), h, strings.Join(lines, "\n"))
 	}
