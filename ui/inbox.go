@@ -174,6 +174,10 @@ func (m *inbox) SetSize(w, h int) {
 	bh := m.bodyHeight()
 	m.list.SetSize(lw, bh)
 	m.detail.SetSize(dw, bh)
+	m.detail.empty = "No message selected."
+	if m.stacked {
+		m.detail.empty = "" // the list shows instead
+	}
 }
 
 // paneWidths returns the widths of the list and of the detail pane (side

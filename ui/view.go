@@ -64,12 +64,12 @@ func (m *inbox) bodyView(b *strings.Builder) {
 	showDetail := m.base() == focusDetail || (m.focus == focusConfirm && m.back == focusDetail)
 	switch {
 	case m.stacked && showDetail:
-		m.join(b, m.detail.View(m.detailBuf[:0], ""), nil)
+		m.join(b, m.detail.visible(m.detailBuf[:0]), nil)
 	case m.stacked:
 		m.join(b, m.list.lines(m.listBuf[:0], m.rows, true, m.emptyText()), nil)
 	default:
 		m.listBuf = m.list.lines(m.listBuf[:0], m.rows, !showDetail, m.emptyText())
-		m.detailBuf = m.detail.View(m.detailBuf[:0], "No message selected.")
+		m.detailBuf = m.detail.visible(m.detailBuf[:0])
 		m.join(b, m.listBuf, m.detailBuf)
 	}
 }
