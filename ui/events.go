@@ -178,11 +178,11 @@ func errText(mode sanitize.WidthMode, err error) string {
 func (m *inbox) bellOn() bool { return m.opts.BellInterval > 0 && m.opts.out != nil }
 
 // alertFor announces a download: a new emergency rings at once and
-// starts the repeat (unless it repeats one that m muted); a new message of the notify priority or
-// more raises a desktop notification (or rings, in bell mode); a new
-// priority 1 rings once when no notification went out for it. Quiet
-// priorities ring only when notify_priority asks for them, and the
-// backlog of a first sync never alerts.
+// starts the repeat (unless it repeats one that m muted); a new message
+// of the notify priority or more raises a desktop notification (or
+// rings, in bell mode); a new priority 1 rings once when no notification
+// went out for it. Quiet priorities ring only when notify_priority asks
+// for them, and the backlog of a first sync never alerts.
 func (m *inbox) alertFor(ev inboxsync.Synced) tea.Cmd {
 	if ev.Backlog || len(ev.New) == 0 {
 		return nil
