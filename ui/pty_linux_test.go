@@ -246,6 +246,16 @@ func (p *ptyTerm) offset() int {
 // when it saw it.
 func (p *ptyTerm) waitFor(from int, text string, timeout time.Duration) time.Time {
 	p.tb.Helper()
+	at, ok := p.arrives(from, text, timeout)
+	if !ok {
+		p.tb.Fatalf("%q did not reach the terminal in %v; it wrote:\n%q", text, timeout, p.tail())
+	}
+	return at
+}
+
+// arrives is waitFor that reports a timeout instead of failing.
+func (p *ptyTerm) arrives(from int, text string, timeout time.Duration) (time.Time, bool) {
+	p.tb.Helper()
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	for {
@@ -254,14 +264,14 @@ func (p *ptyTerm) waitFor(from int, text string, timeout time.Duration) time.Tim
 		found := bytes.Contains(p.out[min(at, len(p.out)):], []byte(text))
 		p.mu.Unlock()
 		if found {
-			return time.Now()
+			return time.Now(), true
 		}
 		select {
 		case <-p.more:
 		case err := <-p.done:
 			p.tb.Fatalf("the inbox ended (%v) before %q reached the terminal; it wrote:\n%q", err, text, p.tail())
 		case <-deadline.C:
-			p.tb.Fatalf("%q did not reach the terminal in %v; it wrote:\n%q", text, timeout, p.tail())
+			return time.Time{}, false
 		}
 	}
 }
