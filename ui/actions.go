@@ -642,6 +642,8 @@ func (m *inbox) handleResult(msg tea.Msg) tea.Cmd {
 		}
 	case bellMsg:
 		return m.onBell(msg)
+	case syncSlowMsg:
+		m.syncing = m.syncing || msg.seq == m.syncSeq
 	case retryTickMsg:
 		return m.onRetryTick()
 	case clockTickMsg:

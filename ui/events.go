@@ -24,7 +24,14 @@ type (
 	retryTickMsg struct{}
 	// clockTickMsg redraws the relative times.
 	clockTickMsg struct{}
+	// syncSlowMsg: the sync seq is still running after syncShowAfter.
+	syncSlowMsg struct{ seq int }
 )
+
+// syncShowAfter is how long a sync runs before the status bar says so:
+// most take a few milliseconds, and "syncing…" would only flicker (and
+// cost a frame each time).
+const syncShowAfter = 300 * time.Millisecond
 
 // connStateKind is the connection state the status bar shows.
 type connStateKind int
@@ -97,9 +104,12 @@ func (m *inbox) handleEvent(ev inboxsync.Event) tea.Cmd {
 			return m.armRetryTick()
 		}
 	case inboxsync.Syncing:
-		m.syncing = true
+		m.syncSeq++
+		seq := m.syncSeq
+		return m.after(syncShowAfter, func(time.Time) tea.Msg { return syncSlowMsg{seq: seq} })
 	case inboxsync.Synced:
 		m.syncing = false
+		m.syncSeq++
 		if !ev.At.IsZero() {
 			m.status.lastSync = ev.At
 		}
@@ -113,6 +123,7 @@ func (m *inbox) handleEvent(ev inboxsync.Event) tea.Cmd {
 		return tea.Batch(m.requestLoad(loadReload), alert)
 	case inboxsync.SyncFailed:
 		m.syncing = false
+		m.syncSeq++
 		text := "sync failed: " + errText(m.mode, ev.Err)
 		if d := ev.RetryAt.Sub(m.now()); !ev.RetryAt.IsZero() && d > 0 {
 			text += "; trying again in " + strconv.Itoa(int(d.Round(time.Second)/time.Second)) + "s (r: now)"

@@ -94,7 +94,8 @@ type inbox struct {
 
 	status    dbStatus
 	conn      connState
-	syncing   bool
+	syncing   bool // a sync runs, for longer than syncShowAfter
+	syncSeq   int
 	notice    notice // transient result of an action
 	noticeSeq int
 
@@ -278,9 +279,30 @@ func (m *inbox) newerWaiting() int {
 	return n
 }
 
-// Update handles one message.
+// Update handles one message. Bubble Tea asks for the View after every
+// Update: the last one stays for a message that changes nothing on the
+// screen.
 func (m *inbox) Update(msg tea.Msg) tea.Cmd {
-	m.viewOK = false
+	if !m.invisible(msg) {
+		m.viewOK = false
+	}
+	return m.update(msg)
+}
+
+// invisible reports whether msg changes nothing on the screen: the eager
+// frame is out, a sync starts (it shows only when it lasts).
+func (m *inbox) invisible(msg tea.Msg) bool {
+	switch msg := msg.(type) {
+	case framePaintedMsg:
+		return true
+	case eventMsg:
+		_, ok := msg.ev.(inboxsync.Syncing)
+		return ok
+	}
+	return false
+}
+
+func (m *inbox) update(msg tea.Msg) tea.Cmd {
 	bannerWas := m.bannerShown()
 	var cmd tea.Cmd
 	switch msg := msg.(type) {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -382,6 +383,7 @@ func TestEagerFrameGoesAlone(t *testing.T) {
 	}
 	en.events <- inboxsync.Syncing{}
 	received := false
+	view := m.View()
 	for _, msg := range collect(m.Update(painted)) {
 		if ev, ok := msg.(eventMsg); ok {
 			_, received = ev.ev.(inboxsync.Syncing)
@@ -389,6 +391,9 @@ func TestEagerFrameGoesAlone(t *testing.T) {
 	}
 	if !received {
 		t.Fatal("the commands held for the frame did not follow it")
+	}
+	if unsafe.StringData(m.View()) != unsafe.StringData(view) {
+		t.Fatal("the frame being out made the View again (it changes nothing)")
 	}
 }
 
