@@ -439,12 +439,24 @@ func TestSyncingShownWhenSlow(t *testing.T) {
 	if v := lastLines(e.view(), 2); strings.Contains(v, "syncing…") || !strings.Contains(v, "synced just now") {
 		t.Fatalf("after the sync:\n%s", v)
 	}
-	// A quick sync: over before its timer fires, it never shows.
+	// A quick sync: over before its timer fires, it never shows, and
+	// "synced just now" stays: no new View either.
+	before = e.view()
 	e.send(eventMsg{inboxsync.Syncing{}})
 	slow = take[syncSlowMsg](e.timers)
-	e.send(eventMsg{inboxsync.Synced{At: testNow}}, slow[0])
+	reload := m.Update(eventMsg{inboxsync.Synced{At: testNow}})
+	if unsafe.StringData(e.view()) != unsafe.StringData(before) {
+		t.Fatal("a quick sync that changes nothing on the screen made the View again")
+	}
+	e.run(reload)
+	e.send(slow[0])
 	if m.syncing || strings.Contains(e.view(), "syncing…") {
 		t.Fatal("a sync that ended shows as running")
+	}
+	// The status bar's words change: a new View, before the read.
+	m.Update(eventMsg{inboxsync.Synced{At: testNow.Add(-2 * time.Minute)}})
+	if v := lastLines(e.view(), 2); !strings.Contains(v, "synced 2m ago") {
+		t.Fatalf("the status bar did not follow the sync:\n%s", v)
 	}
 }
 

@@ -290,14 +290,21 @@ func (m *inbox) Update(msg tea.Msg) tea.Cmd {
 }
 
 // invisible reports whether msg changes nothing on the screen: the eager
-// frame is out, a sync starts (it shows only when it lasts).
+// frame is out, a sync starts (it shows only when it lasts), a quick
+// sync ends and the status bar's "synced just now" stays as it was (what
+// it stored shows with the read that follows).
 func (m *inbox) invisible(msg tea.Msg) bool {
 	switch msg := msg.(type) {
 	case framePaintedMsg:
 		return true
 	case eventMsg:
-		_, ok := msg.ev.(inboxsync.Syncing)
-		return ok
+		switch ev := msg.ev.(type) {
+		case inboxsync.Syncing:
+			return true
+		case inboxsync.Synced:
+			last, now := m.status.lastSync, m.now()
+			return !m.syncing && (ev.At.IsZero() || !last.IsZero() && ago(ev.At, now) == ago(last, now))
+		}
 	}
 	return false
 }
