@@ -31,11 +31,12 @@ var _ component = (*detailPane)(nil)
 
 // detailPane is the reading pane, a component as bubbles' viewport is:
 // SetSize, Update (scrolling, the wheel and the find), View (or visible,
-// into a reused buffer), and its key map for help. The selected message is laid out to the pane's width once, then
-// scrolled by slicing its lines; it is laid out again only when the
-// message, its state or the width changes. A footer line shows the
-// scroll position when the message is longer than the pane, and the find
-// (/, n, N) with its count of matches.
+// into a reused buffer), and its key map for help. The selected message
+// is laid out to the pane's width once, then scrolled by slicing its
+// lines; it is laid out again only when the message, its state or the
+// width changes. A footer line shows the scroll position when the
+// message is longer than the pane, and the find (/, n, N) with its count
+// of matches.
 //
 // Keys that act on the list (next message, actions, back) are the
 // parent's: it offers each key to its own bindings first and gives the

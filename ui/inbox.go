@@ -57,9 +57,9 @@ type inbox struct {
 	shortHelp          struct{ id, line string } // the last help line and what it showed
 	arrived            bool                      // new messages: paint the frame that shows them at once
 	parity             bool                      // see eagerFrame
-	// view is the last View, valid until the next Update or SetSize:
-	// Bubble Tea asks for the View after every Update, and the eager
-	// frame made it already.
+	// view is the last View, valid until an Update that changes the
+	// screen or SetSize: Bubble Tea asks for the View after every
+	// Update, and the eager frame made it already.
 	view       string
 	viewOK     bool
 	afterFrame []tea.Cmd // commands that wait for the eager frame to be out
