@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -403,7 +404,6 @@ func TestConnectionStates(t *testing.T) {
 		{inboxsync.Connected{At: testNow, Holder: false}, "following another pobox"},
 		{inboxsync.Disconnected{Err: errors.New("read: connection reset"), RetryAt: testNow.Add(7 * time.Second)}, "reconnecting in 7s"},
 		{inboxsync.Disconnected{Err: errors.New("offline")}, "offline"},
-		{inboxsync.Syncing{}, "syncing…"},
 		{inboxsync.Synced{At: testNow.Add(-3 * time.Minute)}, "synced 3m ago"},
 		{inboxsync.SyncFailed{Err: errors.New("server error 503")}, "sync failed: server error 503 (press r to try again)"},
 		{inboxsync.SessionEnded{Reason: inboxsync.EndLoggedOut, Text: "log in again with `pobox login`"}, "logged out"},
@@ -412,6 +412,51 @@ func TestConnectionStates(t *testing.T) {
 		if v := e.view(); !strings.Contains(v, c.want) {
 			t.Errorf("after %T the status bar lacks %q:\n%s", c.ev, c.want, lastLines(v, 2))
 		}
+	}
+}
+
+// TestSyncingShownWhenSlow: a sync shows as "syncing…" only once it has
+// run for syncShowAfter (most take milliseconds: it would flicker), and
+// its start does not even make the View again.
+func TestSyncingShownWhenSlow(t *testing.T) {
+	e := newActionEnv(t, 120, 40, nil)
+	m := e.inbox()
+	e.send(eventMsg{inboxsync.Synced{At: testNow.Add(-3 * time.Minute)}})
+	before := e.view()
+	e.send(eventMsg{inboxsync.Syncing{}})
+	if after := e.view(); unsafe.StringData(after) != unsafe.StringData(before) {
+		t.Fatalf("the start of a sync made the View again (it changes nothing):\n%s", lastLines(after, 2))
+	}
+	slow := take[syncSlowMsg](e.timers)
+	if len(slow) != 1 || e.timers.durs[len(e.timers.durs)-1] != syncShowAfter {
+		t.Fatalf("%d timers for a slow sync", len(slow))
+	}
+	e.send(slow[0])
+	if v := lastLines(e.view(), 2); !strings.Contains(v, "syncing…") {
+		t.Fatalf("a slow sync does not show:\n%s", v)
+	}
+	e.send(eventMsg{inboxsync.Synced{At: testNow}})
+	if v := lastLines(e.view(), 2); strings.Contains(v, "syncing…") || !strings.Contains(v, "synced just now") {
+		t.Fatalf("after the sync:\n%s", v)
+	}
+	// A quick sync: over before its timer fires, it never shows, and
+	// "synced just now" stays: no new View either.
+	before = e.view()
+	e.send(eventMsg{inboxsync.Syncing{}})
+	slow = take[syncSlowMsg](e.timers)
+	reload := m.Update(eventMsg{inboxsync.Synced{At: testNow}})
+	if unsafe.StringData(e.view()) != unsafe.StringData(before) {
+		t.Fatal("a quick sync that changes nothing on the screen made the View again")
+	}
+	e.run(reload)
+	e.send(slow[0])
+	if m.syncing || strings.Contains(e.view(), "syncing…") {
+		t.Fatal("a sync that ended shows as running")
+	}
+	// The status bar's words change: a new View, before the read.
+	m.Update(eventMsg{inboxsync.Synced{At: testNow.Add(-2 * time.Minute)}})
+	if v := lastLines(e.view(), 2); !strings.Contains(v, "synced 2m ago") {
+		t.Fatalf("the status bar did not follow the sync:\n%s", v)
 	}
 }
 

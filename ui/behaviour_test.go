@@ -452,27 +452,109 @@ func TestExpiredEmergency(t *testing.T) {
 	}
 }
 
-// TestMute: m silences the bell for the emergency until a new copy
-// arrives.
+// TestMute: m silences the bell for the emergency that pages, and
+// Pushover's repeats of it (new copies, the same receipt, every retry
+// seconds) do not lift that; another emergency rings at once, and m
+// silences both.
 func TestMute(t *testing.T) {
 	e := newActionEnv(t, 120, 40, nil)
-	bells := take[bellMsg](e.timers)
+	m := e.inbox()
+	rings := func() int { return strings.Count(e.bell.String(), "\a") }
+	lastBell := func() bellMsg {
+		t.Helper()
+		bells := take[bellMsg](e.timers)
+		if len(bells) == 0 {
+			t.Fatal("the bell's repeat is not running")
+		}
+		return bells[len(bells)-1]
+	}
+	emergency := func(id int64, title, receipt string) {
+		t.Helper()
+		stored, err := e.db.Ingest(context.Background(), cache.Batch{Device: 1, Messages: []cache.Message{{
+			ID: id, UMID: id, AID: 1, Title: title, Message: "paging", App: "Monitoring",
+			Date: testNow.Add(-time.Minute).Unix(), Priority: 2, Receipt: receipt}}})
+		if err != nil || len(stored) != 1 {
+			t.Fatalf("stored %d: %v", len(stored), err)
+		}
+		e.send(eventMsg{inboxsync.Synced{At: testNow, New: []int64{stored[0].Key}, MaxPriority: 2, Emergency: true}})
+	}
+	bell := lastBell()
 	e.press("m")
-	e.send(bells[0])
-	if strings.Contains(e.bell.String(), "\a") {
+	e.send(bell)
+	if rings() != 0 {
 		t.Fatal("the bell rang while muted")
 	}
 	if !strings.Contains(e.view(), "(bell muted)") {
 		t.Fatal("the banner does not say the bell is muted")
 	}
-	e.send(eventMsg{inboxsync.Synced{New: []int64{99}, MaxPriority: 2, Emergency: true}})
-	if strings.Count(e.bell.String(), "\a") != 1 {
-		t.Fatal("a new copy does not ring")
+	emergency(1100, "Database down", "rcpt-db-down") // Pushover's repeat
+	e.send(lastBell())
+	if rings() != 0 || !strings.Contains(e.view(), "(bell muted)") {
+		t.Fatalf("a repeat of the muted emergency lifted the mute (%d rings):\n%s", rings(), e.view())
 	}
-	bells = take[bellMsg](e.timers)
-	e.send(bells[len(bells)-1])
-	if strings.Count(e.bell.String(), "\a") != 2 {
-		t.Fatal("the repeat does not ring after a new copy")
+	emergency(1101, "Pump failure", "rcpt-pump")
+	if rings() != 1 {
+		t.Fatalf("another emergency under the mute rang %d times, want once at once", rings())
+	}
+	if v := e.view(); strings.Contains(v, "(bell muted)") || !strings.Contains(v, "2 emergencies need") {
+		t.Fatalf("the banner after another emergency:\n%s", v)
+	}
+	e.send(lastBell())
+	if rings() != 2 {
+		t.Fatal("the repeat does not ring for the emergency nobody muted")
+	}
+	e.press("m")
+	e.send(lastBell())
+	if rings() != 2 || !m.bellMuted() {
+		t.Fatal("m does not silence every emergency that pages")
+	}
+	e.press("m")
+	e.send(lastBell())
+	if rings() != 3 {
+		t.Fatal("m again does not let the bell ring")
+	}
+}
+
+// TestMuteWaitsForFreshCounts: another emergency that arrives under the
+// mute while a read of the cache is on its way rings when the read made
+// after it comes back, not the one before it, which cannot know it.
+func TestMuteWaitsForFreshCounts(t *testing.T) {
+	e := newActionEnv(t, 120, 40, nil)
+	e.press("m")
+	// A change elsewhere starts a read; it reads before the emergency
+	// is stored and comes back after the sync that stored it.
+	_, cmd := e.m.Update(eventMsg{inboxsync.RowsChanged{}})
+	stale := collect(cmd)
+	stored, err := e.db.Ingest(context.Background(), cache.Batch{Device: 1, Messages: []cache.Message{{
+		ID: 1101, UMID: 1101, AID: 1, Title: "Pump failure", Message: "paging", App: "Monitoring",
+		Date: testNow.Add(-time.Minute).Unix(), Priority: 2, Receipt: "rcpt-pump"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.send(eventMsg{inboxsync.Synced{At: testNow, New: []int64{stored[0].Key}, MaxPriority: 2, Emergency: true}})
+	e.send(stale...)
+	if n := strings.Count(e.bell.String(), "\a"); n != 1 {
+		t.Fatalf("the bell rang %d times for another emergency under the mute, want once", n)
+	}
+}
+
+// collect runs cmd and returns the messages it produced, without
+// delivering them.
+func collect(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	switch msg := cmd().(type) {
+	case nil:
+		return nil
+	case tea.BatchMsg:
+		var out []tea.Msg
+		for _, c := range msg {
+			out = append(out, collect(c)...)
+		}
+		return out
+	default:
+		return []tea.Msg{msg}
 	}
 }
 
@@ -498,5 +580,41 @@ func TestBannerHintAt60(t *testing.T) {
 	first := strings.Split(e.view(), "\n")[0]
 	if !strings.HasSuffix(first, "a ack · A all · m mute · e show") {
 		t.Fatalf("banner at 60 columns: %q", first)
+	}
+}
+
+// TestMatchCountFollowsChanges: the count of matches of a search or
+// filter in force follows what changes under it: arrivals, a deletion,
+// messages read under the unread filter (they stay in its results).
+func TestMatchCountFollowsChanges(t *testing.T) {
+	db := openDB(t)
+	ingest(t, db, numbered(30)...)
+	opts, _ := testOptions(t, db)
+	d := newDriver(t, opts, 120, 20)
+	m := d.inbox()
+	status := func() string { return lastLines(d.view(), 2) }
+	d.press("/message<enter>")
+	if !strings.Contains(status(), "/message · 30 matches") {
+		t.Fatalf("status after the search:\n%s", status())
+	}
+	arrive(t, d, db, 31, 5)
+	if !strings.Contains(status(), "/message · 35 matches") {
+		t.Fatalf("status after 5 arrivals:\n%s", status())
+	}
+	d.press("d")
+	if !strings.Contains(status(), "/message · 34 matches") {
+		t.Fatalf("status after a deletion:\n%s", status())
+	}
+	d.press("<esc>u")
+	if !strings.Contains(status(), "unread only · 34 matches") {
+		t.Fatalf("status under u:\n%s", status())
+	}
+	d.press("M")
+	if !strings.Contains(status(), "unread only · 34 matches") || m.status.counts.Unread != 0 {
+		t.Fatalf("status after M (%d unread): what was read stays in the results:\n%s", m.status.counts.Unread, status())
+	}
+	arrive(t, d, db, 36, 2)
+	if !strings.Contains(status(), "unread only · 36 matches") {
+		t.Fatalf("status after 2 more arrivals under u:\n%s", status())
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -17,13 +18,25 @@ import (
 	"pobox/sanitize"
 )
 
+// component is a pane as soft-serve's are: a model that sizes itself and
+// names its keys for the help.
+type component interface {
+	Update(tea.Msg) tea.Cmd
+	View() string
+	SetSize(w, h int)
+	help.KeyMap
+}
+
+var _ component = (*detailPane)(nil)
+
 // detailPane is the reading pane, a component as bubbles' viewport is:
-// SetSize, Update (scrolling and the find), View, and its key map for
-// help. The selected message is laid out to the pane's width once, then
-// scrolled by slicing its lines; it is laid out again only when the
-// message, its state or the width changes. A footer line shows the
-// scroll position when the message is longer than the pane, and the find
-// (/, n, N) with its count of matches.
+// SetSize, Update (scrolling, the wheel and the find), View (or visible,
+// into a reused buffer), and its key map for help. The selected message
+// is laid out to the pane's width once, then scrolled by slicing its
+// lines; it is laid out again only when the message, its state or the
+// width changes. A footer line shows the scroll position when the
+// message is longer than the pane, and the find (/, n, N) with its count
+// of matches.
 //
 // Keys that act on the list (next message, actions, back) are the
 // parent's: it offers each key to its own bindings first and gives the
@@ -37,7 +50,8 @@ type detailPane struct {
 	now  func() time.Time
 
 	width, height int
-	device        int64 // the login's device: a message of another is named by its device
+	empty         string // shown when nothing is selected
+	device        int64  // the login's device: a message of another is named by its device
 
 	msg   cache.Message
 	has   bool
@@ -89,12 +103,12 @@ func defaultDetailKeyMap() detailKeyMap {
 	return detailKeyMap{
 		Down:       key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("j/↓", "scroll down")),
 		Up:         key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("k/↑", "scroll up")),
-		PageDown:   key.NewBinding(key.WithKeys("pgdown", "ctrl+f", " "), key.WithHelp("pgdn", "page down")),
-		PageUp:     key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown:   key.NewBinding(key.WithKeys("pgdown", "ctrl+f", " "), key.WithHelp("pgdn/ctrl+f/space", "page down")),
+		PageUp:     key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup/ctrl+b", "page up")),
 		HalfDown:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "half page down")),
 		HalfUp:     key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "half page up")),
-		Top:        key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
-		Bottom:     key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "end")),
+		Top:        key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g/home", "top")),
+		Bottom:     key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G/end", "end")),
 		Find:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "find in message")),
 		FindNext:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
 		FindPrev:   key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
@@ -147,14 +161,29 @@ func (d *detailPane) updateKeybindings() {
 	k.FindCancel.SetEnabled(typing)
 }
 
-// Update handles a key given to the pane; it reports whether the pane
-// used it.
-func (d *detailPane) Update(msg tea.KeyMsg) (tea.Cmd, bool) {
+// Update handles a key or the mouse wheel given to the pane.
+func (d *detailPane) Update(msg tea.Msg) tea.Cmd {
 	defer d.updateKeybindings()
 	d.layout()
-	if d.finding {
-		return d.updateFind(msg), true
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		if d.finding {
+			return d.updateFind(msg)
+		}
+		return d.updateKey(msg)
+	case tea.MouseMsg:
+		switch msg.Button {
+		case tea.MouseButtonWheelUp:
+			d.scroll(-1)
+		case tea.MouseButtonWheelDown:
+			d.scroll(1)
+		}
 	}
+	return nil
+}
+
+// updateKey handles a key outside the find field.
+func (d *detailPane) updateKey(msg tea.KeyMsg) tea.Cmd {
 	k := &d.keys
 	h := d.contentHeight()
 	switch {
@@ -178,15 +207,13 @@ func (d *detailPane) Update(msg tea.KeyMsg) (tea.Cmd, bool) {
 		d.finding = true
 		d.find.SetValue(d.query)
 		d.find.CursorEnd()
-		return d.find.Focus(), true
+		return d.find.Focus()
 	case key.Matches(msg, k.FindNext):
 		d.step(1)
 	case key.Matches(msg, k.FindPrev):
 		d.step(-1)
-	default:
-		return nil, false
 	}
-	return nil, true
+	return nil
 }
 
 // updateFind feeds the find field; matches follow as one types.
@@ -355,9 +382,12 @@ func (d *detailPane) layout() {
 	d.clamp()
 }
 
-// View renders the visible lines into dst, height of them, each width
-// cells wide; empty is shown when nothing is selected.
-func (d *detailPane) View(dst []string, empty string) []string {
+// View implements component: the visible lines, one under the other.
+func (d *detailPane) View() string { return strings.Join(d.visible(nil), "\n") }
+
+// visible renders the visible lines into dst, height of them, each width
+// cells wide.
+func (d *detailPane) visible(dst []string) []string {
 	d.layout()
 	dst = dst[:0]
 	h := d.contentHeight()
@@ -370,7 +400,7 @@ func (d *detailPane) View(dst []string, empty string) []string {
 				dst = append(dst, d.lines[j].text)
 			}
 		case i == 0 && !d.has:
-			t := d.mode.Truncate(empty, d.width, "…")
+			t := d.mode.Truncate(d.empty, d.width, "…")
 			dst = append(dst, d.r.padTo(d.st.emptyPane.Render(t), d.mode.Width(t), d.width))
 		default:
 			dst = append(dst, d.r.spaces(d.width))
@@ -530,6 +560,12 @@ func (r *bodyRenderer) link(lines []bodyLine, m *cache.Message, width int) []bod
 	}
 	return lines
 }
+
+// ShortHelp implements help.KeyMap.
+func (d *detailPane) ShortHelp() []key.Binding { return d.keys.ShortHelp() }
+
+// FullHelp implements help.KeyMap.
+func (d *detailPane) FullHelp() [][]key.Binding { return d.keys.FullHelp() }
 
 // ShortHelp implements help.KeyMap.
 func (k detailKeyMap) ShortHelp() []key.Binding {

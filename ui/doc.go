@@ -19,9 +19,9 @@
 // Update, because a WAL checkpoint can stall a commit for tens of
 // milliseconds. Engine events arrive through one Cmd that receives once
 // from Engine.Events and is re-armed by Update; RowsChanged and Synced
-// reload only the window and the counts, in one read, coalesced while
-// one is on its way. The program renders at FPS (120) frames a second, so
-// that a new message waits at most one frame for the screen.
+// reload only the window and the counts, in one read (a RowsChanged
+// waits for a read on its way). The program renders at FPS (120) frames
+// a second.
 //
 // # New arrivals and reading
 //
@@ -66,8 +66,17 @@
 // inside a frame, and each program (each pobox serve session) writes them
 // on its own terminal. A new emergency rings at once and again every
 // Options.BellInterval while any emergency still pages (acknowledged,
-// queued and expired ones do not; m mutes until a new copy arrives); a
-// new message of Options.NotifyPriority or more raises a notification,
-// or rings in bell mode; priorities below that and the backlog of a first
-// sync never alert.
+// queued and expired ones do not; m mutes the ones paging, whose repeats
+// Pushover sends as new copies with the same receipt, until another
+// emergency arrives); a new message of Options.NotifyPriority or more
+// raises a notification, or rings in bell mode; priorities below that
+// and the backlog of a first sync never alert.
+//
+// # New messages on the screen
+//
+// The read of what a sync stored goes out as the only command of its
+// Update, superseding a reload on its way, and the frame that shows the
+// result is painted from a Cmd at once, not at the renderer's next tick
+// (see termWriter): Bubble Tea's renderer then flushes the same bytes,
+// which are not sent again.
 package ui

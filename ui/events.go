@@ -24,7 +24,14 @@ type (
 	retryTickMsg struct{}
 	// clockTickMsg redraws the relative times.
 	clockTickMsg struct{}
+	// syncSlowMsg: the sync seq is still running after syncShowAfter.
+	syncSlowMsg struct{ seq int }
 )
+
+// syncShowAfter is how long a sync runs before the status bar says so:
+// most take a few milliseconds, and "syncing…" would only flicker (and
+// cost a frame each time).
+const syncShowAfter = 300 * time.Millisecond
 
 // connStateKind is the connection state the status bar shows.
 type connStateKind int
@@ -97,18 +104,26 @@ func (m *inbox) handleEvent(ev inboxsync.Event) tea.Cmd {
 			return m.armRetryTick()
 		}
 	case inboxsync.Syncing:
-		m.syncing = true
+		m.syncSeq++
+		seq := m.syncSeq
+		return m.after(syncShowAfter, func(time.Time) tea.Msg { return syncSlowMsg{seq: seq} })
 	case inboxsync.Synced:
 		m.syncing = false
+		m.syncSeq++
 		if !ev.At.IsZero() {
 			m.status.lastSync = ev.At
 		}
 		if len(ev.New) > 0 {
 			m.arrived = true // the frame that shows them goes out at once
 		}
-		return tea.Batch(m.requestLoad(loadReload), m.alertFor(ev))
+		alert := m.alertFor(ev) // before the reload: see muteCheck
+		if len(ev.New) > 0 {
+			return tea.Batch(m.loadArrivals(), alert)
+		}
+		return tea.Batch(m.requestLoad(loadReload), alert)
 	case inboxsync.SyncFailed:
 		m.syncing = false
+		m.syncSeq++
 		text := "sync failed: " + errText(m.mode, ev.Err)
 		if d := ev.RetryAt.Sub(m.now()); !ev.RetryAt.IsZero() && d > 0 {
 			text += "; trying again in " + strconv.Itoa(int(d.Round(time.Second)/time.Second)) + "s (r: now)"
@@ -173,12 +188,12 @@ func errText(mode sanitize.WidthMode, err error) string {
 // bellOn reports whether the bell may ring at all.
 func (m *inbox) bellOn() bool { return m.opts.BellInterval > 0 && m.opts.out != nil }
 
-// alertFor announces a download: a new emergency rings at once, starts
-// the repeat and lifts a mute; a new message of the notify priority or
-// more raises a desktop notification (or rings, in bell mode); a new
-// priority 1 rings once when no notification went out for it. Quiet
-// priorities ring only when notify_priority asks for them, and the
-// backlog of a first sync never alerts.
+// alertFor announces a download: a new emergency rings at once and
+// starts the repeat (unless it repeats one that m muted); a new message
+// of the notify priority or more raises a desktop notification (or
+// rings, in bell mode); a new priority 1 rings once when no notification
+// went out for it. Quiet priorities ring only when notify_priority asks
+// for them, and the backlog of a first sync never alerts.
 func (m *inbox) alertFor(ev inboxsync.Synced) tea.Cmd {
 	if ev.Backlog || len(ev.New) == 0 {
 		return nil
@@ -191,18 +206,30 @@ func (m *inbox) alertFor(ev inboxsync.Synced) tea.Cmd {
 		cmds = append(cmds, notifyCmd(m.ctx, m.db, ev.New, n, m.opts.out))
 	}
 	ring := ev.Emergency || (ev.MaxPriority >= 1 && !osc) || (notify && n.mode == NotifyBell)
-	if ev.Emergency {
-		m.muted = false // a new copy: the mute was for the old one
-		if m.opts.BellInterval > 0 {
-			m.bellSeq++ // restart the repeat from now
-			m.bellArmed = true
-			cmds = append(cmds, m.bellTimer())
-		}
+	switch {
+	case ev.Emergency && len(m.muted) > 0:
+		// Under a mute, Pushover's repeat of a muted emergency (a new
+		// copy, the same receipt) stays silent; the next reload, which
+		// reads the receipts, rings for another one (applyStatus).
+		m.muteCheck = m.seq + 1
+		ring = false
+	case ev.Emergency:
+		cmds = append(cmds, m.restartBell())
 	}
 	if ring && m.bellOn() {
 		cmds = append(cmds, m.ring())
 	}
 	return tea.Batch(cmds...)
+}
+
+// restartBell restarts the repeat from now (a new emergency rang).
+func (m *inbox) restartBell() tea.Cmd {
+	if m.opts.BellInterval <= 0 {
+		return nil
+	}
+	m.bellSeq++
+	m.bellArmed = true
+	return m.bellTimer()
 }
 
 // notifyMax is how many of a download's new messages are read to find the
@@ -280,7 +307,7 @@ func (m *inbox) onBell(msg bellMsg) tea.Cmd {
 		m.bellArmed = false
 		return nil
 	}
-	if m.muted {
+	if m.bellMuted() {
 		return m.bellTimer()
 	}
 	return tea.Batch(m.ring(), m.bellTimer())

@@ -14,6 +14,10 @@ import (
 func (m *inbox) ShortHelp() []key.Binding {
 	k := &m.keys
 	quit := short(k.ForceQuit, "ctrl+c", "quit")
+	mute := short(k.Mute, "m", "mute")
+	if m.bellMuted() {
+		mute = short(k.Mute, "m", "unmute")
+	}
 	switch m.focus {
 	case focusSearch:
 		return []key.Binding{m.searchKeys.Accept, m.searchKeys.Cancel, quit}
@@ -32,11 +36,11 @@ func (m *inbox) ShortHelp() []key.Binding {
 		return []key.Binding{short(k.Back, "esc/q", "back"), short(k.LogIn, "L", "log in"),
 			short(d.FindNext, "n/N", "match"), short(k.NextMsg, "J/K", "next/prev"), short(d.Down, "j/k", "scroll"),
 			short(d.Find, "/", "find"), short(k.Ack, "a", "ack"), short(k.Links, "o", "links"), short(k.Copy, "y", "copy"),
-			short(k.Mute, "m", "mute"), short(k.MarkUnread, "U", k.MarkUnread.Help().Desc), short(k.Delete, "d", "delete"),
+			mute, short(k.MarkUnread, "U", k.MarkUnread.Help().Desc), short(k.Delete, "d", "delete"),
 			k.Help, quit}
 	}
 	return []key.Binding{short(k.LogIn, "L", "log in"), short(k.Down, "j/k", "move"), short(k.Open, "enter", "read"),
-		short(k.Ack, "a", "ack"), short(k.Emergency, "e", "emergency"), short(k.Mute, "m", "mute"),
+		short(k.Ack, "a", "ack"), short(k.Emergency, "e", "emergency"), mute,
 		short(k.Search, "/", "search"), short(k.Unread, "u", "unread"), short(k.NextUnread, "n", "next unread"),
 		short(k.Back, "esc", "clear"), short(k.Links, "o", "links"), short(k.Delete, "d", "delete"), k.Help, k.Quit}
 }

@@ -10,6 +10,7 @@ import (
 
 	"pobox/cache"
 	"pobox/sanitize"
+	inboxsync "pobox/sync"
 )
 
 // focus says which part of the inbox gets the keys.
@@ -56,6 +57,12 @@ type inbox struct {
 	shortHelp          struct{ id, line string } // the last help line and what it showed
 	arrived            bool                      // new messages: paint the frame that shows them at once
 	parity             bool                      // see eagerFrame
+	// view is the last View, valid until an Update that changes the
+	// screen or SetSize: Bubble Tea asks for the View after every
+	// Update, and the eager frame made it already.
+	view       string
+	viewOK     bool
+	afterFrame []tea.Cmd // commands that wait for the eager frame to be out
 
 	width, height int
 	stacked       bool
@@ -77,13 +84,18 @@ type inbox struct {
 	seenTop int64 // the newest key seen on top of the list
 	newer   int   // matching messages newer than seenTop, when the window lacks them
 
-	seq          int  // of the latest replacing read
-	replacing    bool // a replacing read is on its way
+	seq           int      // of the latest replacing read
+	replacing     bool     // a replacing read is on its way
+	replacingKind loadKind // its kind
+	// heldSeq is the read of new messages that the next engine event
+	// waits for (see Update); 0 when none.
+	heldSeq      int
 	reloadQueued bool // a change arrived during it: read again after
 
 	status    dbStatus
 	conn      connState
-	syncing   bool
+	syncing   bool // a sync runs, for longer than syncShowAfter
+	syncSeq   int
 	notice    notice // transient result of an action
 	noticeSeq int
 
@@ -99,7 +111,12 @@ type inbox struct {
 
 	localAck  map[string]bool // receipts acknowledged here, before the cache shows it
 	ackQueued bool            // an acknowledgement waits in the outbox (offline)
-	muted     bool            // m: the bell is silent until a new emergency
+	// muted are the receipts m silenced: Pushover's repeats of them
+	// (new copies, same receipt) stay silent, another emergency rings.
+	muted map[string]bool
+	// muteCheck > 0: an emergency arrived under the mute; the first
+	// replacing read of this seq or later says whether it is another.
+	muteCheck int
 
 	logInAgain bool // L: Run returns ErrLogInAgain
 
@@ -147,6 +164,7 @@ func (m *inbox) now() time.Time { return m.opts.Now() }
 
 // SetSize lays the panes out for a terminal of w x h cells.
 func (m *inbox) SetSize(w, h int) {
+	m.viewOK = false
 	m.width, m.height = max(w, 1), max(h, 1)
 	m.stacked = m.width < stackBelow
 	m.search.Width = max(m.width-3-12, 1) // room for the match count
@@ -157,6 +175,10 @@ func (m *inbox) SetSize(w, h int) {
 	bh := m.bodyHeight()
 	m.list.SetSize(lw, bh)
 	m.detail.SetSize(dw, bh)
+	m.detail.empty = "No message selected."
+	if m.stacked {
+		m.detail.empty = "" // the list shows instead
+	}
 }
 
 // paneWidths returns the widths of the list and of the detail pane (side
@@ -257,8 +279,37 @@ func (m *inbox) newerWaiting() int {
 	return n
 }
 
-// Update handles one message.
+// Update handles one message. Bubble Tea asks for the View after every
+// Update: the last one stays for a message that changes nothing on the
+// screen.
 func (m *inbox) Update(msg tea.Msg) tea.Cmd {
+	if !m.invisible(msg) {
+		m.viewOK = false
+	}
+	return m.update(msg)
+}
+
+// invisible reports whether msg changes nothing on the screen: the eager
+// frame is out, a sync starts (it shows only when it lasts), a quick
+// sync ends and the status bar's "synced just now" stays as it was (what
+// it stored shows with the read that follows).
+func (m *inbox) invisible(msg tea.Msg) bool {
+	switch msg := msg.(type) {
+	case framePaintedMsg:
+		return true
+	case eventMsg:
+		switch ev := msg.ev.(type) {
+		case inboxsync.Syncing:
+			return true
+		case inboxsync.Synced:
+			last, now := m.status.lastSync, m.now()
+			return !m.syncing && (ev.At.IsZero() || !last.IsZero() && ago(ev.At, now) == ago(last, now))
+		}
+	}
+	return false
+}
+
+func (m *inbox) update(msg tea.Msg) tea.Cmd {
 	bannerWas := m.bannerShown()
 	var cmd tea.Cmd
 	switch msg := msg.(type) {
@@ -274,10 +325,28 @@ func (m *inbox) Update(msg tea.Msg) tea.Cmd {
 		m.settleSeq++ // nothing becomes read while the terminal is away
 	case loadedMsg:
 		cmd = m.applyLoaded(msg)
+		if m.heldSeq != 0 && msg.req.seq == m.heldSeq {
+			m.heldSeq = 0
+			cmd = tea.Batch(cmd, m.waitEvent())
+		}
 	case eventMsg:
-		cmd = tea.Batch(m.handleEvent(msg.ev), m.waitEvent())
+		seq := m.seq
+		cmd = m.handleEvent(msg.ev)
+		if _, ok := msg.ev.(inboxsync.Synced); ok && m.seq != seq && m.replacing {
+			// The read of what the sync stored goes out alone: batched
+			// with the next receive, Bubble Tea would start it only
+			// after painting this Update's frame. The receive follows
+			// when the read is back (every read returns a loadedMsg);
+			// the engine queues events meanwhile.
+			m.heldSeq = m.seq
+		} else {
+			cmd = tea.Batch(cmd, m.waitEvent())
+		}
 	case eventsClosedMsg:
 		m.conn = connState{state: connStopped}
+	case framePaintedMsg:
+		cmd = tea.Batch(m.afterFrame...)
+		m.afterFrame = nil
 	default:
 		cmd = m.handleResult(msg)
 	}
@@ -293,10 +362,18 @@ func (m *inbox) Update(msg tea.Msg) tea.Cmd {
 	m.updateKeybindings()
 	if _, ok := msg.(loadedMsg); ok && m.arrived && !m.replacing {
 		m.arrived = false
-		cmd = tea.Batch(cmd, m.eagerFrame())
+		if paint := m.eagerFrame(); paint != nil {
+			// The frame goes out alone (a batch would wait for the
+			// event loop), and the other commands when it is out.
+			m.afterFrame = append(m.afterFrame, cmd)
+			cmd = paint
+		}
 	}
 	return cmd
 }
+
+// framePaintedMsg: the eager frame is out (or was not needed).
+type framePaintedMsg struct{}
 
 // eagerFrame paints the current frame now, from a Cmd, instead of at the
 // renderer's next tick: new messages reach the screen without waiting up
@@ -308,10 +385,11 @@ func (m *inbox) eagerFrame() tea.Cmd {
 		return nil
 	}
 	m.parity = !m.parity
+	m.viewOK = false
 	view, seen, width := m.View(), fw.frameCount(), m.width
 	return func() tea.Msg {
 		fw.writeFrame(view, seen, width)
-		return nil
+		return framePaintedMsg{}
 	}
 }
 

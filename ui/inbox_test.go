@@ -107,6 +107,22 @@ func TestHelp(t *testing.T) {
 			}
 		}
 	}
+	// Every key of every binding is named in its help, not only the
+	// first (space pages too, home goes to the top).
+	shown := map[string]string{"up": "↑", "down": "↓", "pgdown": "pgdn", " ": "space"}
+	for _, g := range m.FullHelp() {
+		for _, b := range g {
+			for _, k := range b.Keys() {
+				name := k
+				if s, ok := shown[k]; ok {
+					name = s
+				}
+				if h := b.Help().Key; h != name && !slices.Contains(strings.Split(h, "/"), name) {
+					t.Errorf("the help of %q does not name the key %q", b.Help().Key, name)
+				}
+			}
+		}
+	}
 	for _, want := range []string{"wheel", "click", "tab", "o", "links", "y", "copy", "esc", "L", "log in again"} {
 		if !contains(v, want) {
 			t.Errorf("full help lacks %q", want)

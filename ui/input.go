@@ -60,8 +60,7 @@ func (m *inbox) typeKey(msg tea.KeyMsg) tea.Cmd {
 	if m.focus == focusSearch {
 		return m.updateSearch(msg)
 	}
-	cmd, _ := m.detail.Update(msg)
-	return cmd
+	return m.detail.Update(msg)
 }
 
 // altBound reports whether an alt-key means something of its own where it
@@ -138,8 +137,7 @@ func (m *inbox) handleOneKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Sync):
 		return m.syncNow()
 	case m.focus == focusDetail:
-		cmd, _ := m.detail.Update(msg)
-		return cmd
+		return m.detail.Update(msg)
 	default:
 		return m.moveKey(msg)
 	}
@@ -228,8 +226,7 @@ func (m *inbox) handleMouse(msg tea.MouseMsg) tea.Cmd {
 			n = -1
 		}
 		if inDetail {
-			m.detail.scroll(n)
-			return nil
+			return m.detail.Update(msg)
 		}
 		return m.moveBy(n)
 	case msg.Button == tea.MouseButtonLeft && msg.Action == tea.MouseActionPress:

@@ -26,10 +26,10 @@ func defaultKeyMap() keyMap {
 	return keyMap{
 		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("k/↑", "up")),
 		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("j/↓", "down")),
-		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "newest")),
-		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "oldest")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f", " "), key.WithHelp("pgdn", "page down")),
+		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g/home", "newest")),
+		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G/end", "oldest")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup/ctrl+b", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f", " "), key.WithHelp("pgdn/ctrl+f/space", "page down")),
 		HalfUp:   key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "half page up")),
 		HalfDown: key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "half page down")),
 
@@ -182,7 +182,7 @@ func (m *inbox) updateKeybindings() {
 	k.Ack.SetEnabled(browsing && m.engine != nil && ackable)
 	k.AckAll.SetEnabled(browsing && m.engine != nil && m.needAck() > 0)
 	k.Mute.SetEnabled(browsing && m.opts.BellInterval > 0 && m.needAck() > 0)
-	if m.muted {
+	if m.bellMuted() {
 		k.Mute.SetHelp("m", "bell muted: ring again")
 	} else {
 		k.Mute.SetHelp("m", "mute the bell")

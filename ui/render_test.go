@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"pobox/cache"
 	"pobox/sanitize"
@@ -109,5 +112,49 @@ func TestPriorityRowStyles(t *testing.T) {
 			t.Errorf("priority %d renders like priority %d: %q", p, q, row)
 		}
 		seen[row] = p
+	}
+}
+
+// TestDetailPaneComponent: the reading pane works on its own, as a
+// component: sized, given a message, it shows its lines at its size;
+// keys and the wheel scroll it; / n N find in it; its help names its
+// keys.
+func TestDetailPaneComponent(t *testing.T) {
+	var c component = func() *detailPane {
+		d := newDetailPane(newStyles(asciiStyles()), sanitize.Codepoint, fixedNow)
+		return &d
+	}()
+	d := c.(*detailPane)
+	c.SetSize(40, 8)
+	d.empty = "nothing"
+	if v := c.View(); !strings.HasPrefix(v, "nothing") {
+		t.Fatalf("empty pane: %q", v)
+	}
+	var body strings.Builder
+	for i := 1; i <= 30; i++ {
+		fmt.Fprintf(&body, "line %d\n", i)
+	}
+	d.set(cache.Message{Key: 1, ID: 1, Title: "Long", App: "Tests", Message: body.String(), Date: testNow.Unix()}, true)
+	if got := strings.Count(c.View(), "\n") + 1; got != 8 {
+		t.Fatalf("%d lines at height 8", got)
+	}
+	c.Update(keys("j")[0])
+	c.Update(tea.MouseMsg{Button: tea.MouseButtonWheelDown})
+	if v := c.View(); !strings.Contains(v, "lines 3–9 of 36") {
+		t.Fatalf("j and the wheel did not scroll two lines:\n%s", v)
+	}
+	for _, k := range keys("/line 2<enter>n") {
+		c.Update(k)
+	}
+	if v := c.View(); !strings.Contains(v, "/line 2 2/11 matches") {
+		t.Fatalf("find in the pane:\n%s", v)
+	}
+	for _, l := range strings.Split(c.View(), "\n") {
+		if w := sanitize.Codepoint.Width(l); w != 40 {
+			t.Fatalf("a line is %d cells wide, want 40: %q", w, l)
+		}
+	}
+	if len(c.ShortHelp()) == 0 || len(c.FullHelp()) == 0 {
+		t.Fatal("the pane names no keys")
 	}
 }

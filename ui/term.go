@@ -28,17 +28,25 @@ import (
 
 // termWriter serialises the writes of the renderer and of the UI.
 type termWriter struct {
-	mu     sync.Mutex
-	w      io.Writer
-	frames uint64 // the renderer's writes so far
+	mu      sync.Mutex
+	w       io.Writer
+	frames  uint64 // the renderer's writes so far
+	painted string // the last eager frame, until the renderer writes
 }
 
 // Write implements io.Writer for the renderer: one whole write under the
-// lock.
+// lock. The renderer's flush of the frame an eager write put on the
+// screen is the same bytes (writeFrame writes a frame as it does): it
+// is not sent again.
 func (t *termWriter) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.frames++
+	painted := t.painted
+	t.painted = ""
+	if painted != "" && string(p) == painted {
+		return len(p), nil
+	}
 	return t.w.Write(p)
 }
 
@@ -90,7 +98,8 @@ func (t *termWriter) writeFrame(view string, seen uint64, width int) bool {
 		}
 	}
 	b.WriteString(ansi.CursorPosition(0, len(lines)))
-	_, err := io.WriteString(t.w, b.String())
+	t.painted = b.String()
+	_, err := io.WriteString(t.w, t.painted)
 	return err == nil
 }
 

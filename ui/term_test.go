@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -301,5 +302,168 @@ func TestEagerFrameYields(t *testing.T) {
 	}
 	if msg := writeSeq(tw, "\a", nil)(); msg != nil || tw.frameCount() != 1 {
 		t.Fatal("a sequence counted as a frame: a bell would hold back the next eager frame")
+	}
+}
+
+// TestArrivalsReadAtOnce: the read that shows what a sync stored starts
+// at once: alone, not batched with the next receive from the engine
+// (Bubble Tea would start a batch only after painting the frame), and
+// not behind a reload on its way, whose answer is then dropped; the
+// receive follows when the read is back. A jump the person asked for is
+// not superseded.
+func TestArrivalsReadAtOnce(t *testing.T) {
+	db := openDB(t)
+	ingest(t, db, numbered(30)...)
+	opts, quiet := testOptions(t, db) // an engine without events: nothing to receive
+	d := newDriver(t, opts, 80, 10)
+	m := d.inbox()
+	stale := m.Update(eventMsg{inboxsync.RowsChanged{}})().(loadedMsg) // read before the sync stored #31
+	ingest(t, db, numbered(31)[30:]...)
+	cmd := m.Update(eventMsg{inboxsync.Synced{At: testNow, New: []int64{31}}})
+	if cmd == nil {
+		t.Fatal("the read of new messages waits for the reload on its way")
+	}
+	m.Update(cmd().(loadedMsg))
+	m.Update(stale)
+	if !strings.Contains(m.View(), "message 31") {
+		t.Fatalf("the new message is not shown, or the superseded reload's answer was applied:\n%s", m.View())
+	}
+
+	// With an engine that reports events: the read goes out alone, and
+	// the next receive follows its answer.
+	en := newFakeEngine(t, db, true)
+	m.engine = en
+	ingest(t, db, numbered(32)[31:]...)
+	loaded, ok := m.Update(eventMsg{inboxsync.Synced{At: testNow, New: []int64{32}}})().(loadedMsg)
+	if !ok {
+		t.Fatal("the read of new messages is batched with other commands")
+	}
+	en.events <- inboxsync.Syncing{}
+	received := false
+	for _, msg := range collect(m.Update(loaded)) {
+		if ev, ok := msg.(eventMsg); ok {
+			_, received = ev.ev.(inboxsync.Syncing)
+		}
+	}
+	if !received {
+		t.Fatal("no receive from the engine after the read came back")
+	}
+
+	// A jump on its way (G) is not superseded by new messages.
+	m.engine = quiet
+	jump := m.Update(keys("G")[0])
+	ingest(t, db, numbered(33)[32:]...)
+	if cmd := m.Update(eventMsg{inboxsync.Synced{At: testNow, New: []int64{33}}}); cmd != nil {
+		t.Fatal("new messages superseded the jump to the oldest")
+	}
+	m.Update(jump().(loadedMsg))
+	if sel, _ := m.list.selected(); sel.ID != 1 {
+		t.Fatalf("after G the selection is #%d, want #1", sel.ID)
+	}
+}
+
+// TestEagerFrameGoesAlone: the frame that shows new messages goes out as
+// the only command of its Update (a batch would wait for the event
+// loop); the others, the next receive from the engine among them, follow
+// once it is out.
+func TestEagerFrameGoesAlone(t *testing.T) {
+	db := openDB(t)
+	ingest(t, db, numbered(5)...)
+	opts, _ := testOptions(t, db)
+	opts.Output = &frames{}
+	d := newDriver(t, opts, 80, 10)
+	m := d.inbox()
+	en := newFakeEngine(t, db, true)
+	m.engine = en
+	ingest(t, db, numbered(6)[5:]...)
+	loaded := m.Update(eventMsg{inboxsync.Synced{At: testNow, New: []int64{6}}})().(loadedMsg)
+	painted, ok := m.Update(loaded)().(framePaintedMsg)
+	if !ok {
+		t.Fatal("the eager frame is batched with other commands")
+	}
+	en.events <- inboxsync.Syncing{}
+	received := false
+	view := m.View()
+	for _, msg := range collect(m.Update(painted)) {
+		if ev, ok := msg.(eventMsg); ok {
+			_, received = ev.ev.(inboxsync.Syncing)
+		}
+	}
+	if !received {
+		t.Fatal("the commands held for the frame did not follow it")
+	}
+	if unsafe.StringData(m.View()) != unsafe.StringData(view) {
+		t.Fatal("the frame being out made the View again (it changes nothing)")
+	}
+}
+
+// count is how many times s was written.
+func (r *recorder) count(s string) (n int) {
+	for _, w := range r.all() {
+		n += strings.Count(w, s)
+	}
+	return n
+}
+
+// viewModel shows two lines once it knows the terminal's size; a viewMsg
+// changes them and paints them at once through the termWriter, as the
+// inbox's eager frame does.
+type viewModel struct {
+	view string
+	tw   *termWriter
+}
+
+type viewMsg string
+
+func (v *viewModel) Init() tea.Cmd { return nil }
+func (v *viewModel) View() string  { return v.view }
+func (v *viewModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(tea.WindowSizeMsg); ok {
+		v.view = "first line\nsecond line"
+	}
+	if s, ok := msg.(viewMsg); ok {
+		v.view = string(s)
+		seen := v.tw.frameCount()
+		return v, func() tea.Msg { v.tw.writeFrame(string(s), seen, 40); return nil }
+	}
+	return v, nil
+}
+
+// TestRendererSkipsTheEagerFrame: Bubble Tea's renderer, flushing the
+// frame an eager write already put on the screen, writes the same bytes,
+// and the termWriter does not send them again: a new message costs the
+// terminal one frame, not two.
+func TestRendererSkipsTheEagerFrame(t *testing.T) {
+	rec := &recorder{}
+	tw := newTermWriter(rec).(*termWriter)
+	m := &viewModel{tw: tw}
+	p := tea.NewProgram(m, tea.WithOutput(tw), tea.WithInput(nil), tea.WithAltScreen(), tea.WithFPS(FPS),
+		tea.WithoutSignalHandler())
+	done := make(chan error, 1)
+	go func() { _, err := p.Run(); done <- err }()
+	waitWrites := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within 10s; writes %q", what, rec.all())
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	p.Send(tea.WindowSizeMsg{Width: 40, Height: 2}) // as a terminal reports it
+	waitWrites("the first frame", func() bool { return rec.count("second line") > 0 })
+	// Every line differs from the renderer's last frame, as the parity
+	// mark makes them.
+	next := "new message" + parityMark + "\nsecond line" + parityMark
+	seen := tw.frameCount()
+	p.Send(viewMsg(next))
+	waitWrites("the renderer's flush after the eager frame", func() bool { return tw.frameCount() > seen })
+	if n := rec.count("new message"); n != 1 {
+		t.Errorf("the frame reached the terminal %d times, want once: %q", n, rec.all())
+	}
+	p.Quit()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -88,6 +88,25 @@ func (s *tmuxSession) waitScreen(what string, cond func([]string) bool) []string
 	}
 }
 
+// waitRaw waits until the pane's raw output (what the program wrote)
+// holds text.
+func (s *tmuxSession) waitRaw(what, text string) {
+	s.tb.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		raw, err := os.ReadFile(s.raw)
+		if err == nil && bytes.Contains(raw, []byte(text)) {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.tb.Fatalf("tmux: %s: not in the pane's output after 20s:\n%q", what, raw[max(len(raw)-600, 0):])
+		}
+		<-tick.C
+	}
+}
+
 // shows is a condition: every text somewhere on the screen.
 func shows(texts ...string) func([]string) bool {
 	return func(lines []string) bool {
@@ -123,28 +142,33 @@ func tmuxInbox(t *testing.T, w, h int, notify string) (*ptySandbox, *tmuxSession
 	t.Helper()
 	sb := newPTYSandbox(t)
 	s := startTmux(t, w, h, sb.childArgs(), sb.childEnv(notify))
-	s.waitScreen("the inbox, connected", shows("connected"))
+	// Synced too: what the first sync downloads is the backlog, which
+	// never alerts, and a message published before it ends may be in it.
+	s.waitScreen("the inbox, connected and synced", shows("connected", "synced"))
 	return sb, s
 }
 
 // TestTmuxEmojiScreen: three titles that tmux draws wider than a
 // grapheme-counting program thinks (ZWJ sequences, flags, skin tones,
-// stacked marks), found with /: exactly those rows in the list, the
-// banner on the first line, the status bar and the help below, nothing
-// wrapped.
+// stacked marks), found with / (the third arrives while the search is
+// in force): exactly those rows in the list and their count, the banner
+// on the first line, the status bar and the help below, nothing wrapped.
 func TestTmuxEmojiScreen(t *testing.T) {
 	const w, h = 200, 50
 	sb, s := tmuxInbox(t, w, h, "bell")
 	hc := &http.Client{}
+	party := extras()[4:7]
 	sb.publish(hc, "Reactor overheating", "core at 900 K", 2)
-	for _, m := range extras()[4:] { // the three Party messages
+	for _, m := range party[:2] {
 		sb.publish(hc, m.Title, m.Message, 0)
 	}
 	sb.publish(hc, "Plain one", "nothing odd", 0)
-	s.waitScreen("every message", shows("5 total", "Plain one"))
+	s.waitScreen("every message", shows("4 total", "Plain one"))
 	s.type_("/party")
 	s.sendBytes('\r')
-	lines := s.waitScreen("the search", shows("/party · 3 matches"))
+	s.waitScreen("the search", shows("/party · 2 matches"))
+	sb.publish(hc, party[2].Title, party[2].Message, 0)
+	lines := s.waitScreen("the search with the third", shows("/party · 3 matches", "5 total"))
 	if len(lines) != h {
 		t.Fatalf("%d lines on the %d-line pane:\n%s", len(lines), h, strings.Join(lines, "\n"))
 	}
@@ -213,21 +237,28 @@ func TestTmuxIdleArrivals(t *testing.T) {
 // TestTmuxNotification: inside tmux a priority 1 message sends an OSC 9
 // notification through tmux's passthrough: wrapped in the pane's raw
 // output, and unwrapped on the terminal the tmux client runs in.
+//
+// tmux 3.3 drops a passthrough sequence that reaches a client it is about
+// to redraw (one that reads slowly, as this harness does on a loaded
+// machine): pobox's sequence must be in the pane's output every time,
+// and one of three must reach the outer terminal.
 func TestTmuxNotification(t *testing.T) {
 	sb, s := tmuxInbox(t, 120, 40, "osc9")
 	outer := startPTY(t, 120, 40, []string{"tmux", "-S", s.sock, "attach", "-t", "main"}, nil)
 	outer.quit = ""
 	outer.waitFor(0, "connected", 20*time.Second)
 	hc := &http.Client{}
-	off := outer.offset()
-	sb.publish(hc, "Disk alarm", "sda is 99% full", 1)
-	s.waitScreen("the message", shows("Disk alarm"))
-	outer.waitFor(off, "\x1b]9;Bench: Disk alarm: sda is 99% full\a", 10*time.Second)
-	raw, err := os.ReadFile(s.raw)
-	if err != nil {
-		t.Fatal(err)
+	for i := 1; i <= 3; i++ {
+		title := "Disk alarm " + strconv.Itoa(i)
+		seq := "\x1b]9;Bench: " + title + ": sda is 99% full\a"
+		off := outer.offset()
+		sb.publish(hc, title, "sda is 99% full", 1)
+		s.waitScreen("the message", shows(title))
+		s.waitRaw("the notification through the passthrough", "\x1bPtmux;"+strings.ReplaceAll(seq, "\x1b", "\x1b\x1b")+"\x1b\\")
+		if _, ok := outer.arrives(off, seq, 5*time.Second); ok {
+			return
+		}
+		t.Logf("notification %d did not reach the outer terminal", i)
 	}
-	if !bytes.Contains(raw, []byte("\x1bPtmux;\x1b\x1b]9;Bench: Disk alarm: sda is 99% full\a\x1b\\")) {
-		t.Errorf("no OSC 9 through the passthrough in the pane's output:\n%q", raw[max(len(raw)-600, 0):])
-	}
+	t.Fatalf("no notification reached the terminal tmux runs in; it wrote:\n%q", outer.tail())
 }

@@ -9,6 +9,15 @@ import (
 // and detail lines are cut (sanitize's Cut, in the width mode) when they
 // are rendered and cached, the other lines here.
 func (m *inbox) View() string {
+	if m.viewOK {
+		return m.view
+	}
+	m.view, m.viewOK = m.render(), true
+	return m.view
+}
+
+// render makes the View.
+func (m *inbox) render() string {
 	now := m.now()
 	m.rows.now = now
 	m.rows.setSearch(m.filter.Search)
@@ -55,12 +64,12 @@ func (m *inbox) bodyView(b *strings.Builder) {
 	showDetail := m.base() == focusDetail || (m.focus == focusConfirm && m.back == focusDetail)
 	switch {
 	case m.stacked && showDetail:
-		m.join(b, m.detail.View(m.detailBuf[:0], ""), nil)
+		m.join(b, m.detail.visible(m.detailBuf[:0]), nil)
 	case m.stacked:
 		m.join(b, m.list.lines(m.listBuf[:0], m.rows, true, m.emptyText()), nil)
 	default:
 		m.listBuf = m.list.lines(m.listBuf[:0], m.rows, !showDetail, m.emptyText())
-		m.detailBuf = m.detail.View(m.detailBuf[:0], "No message selected.")
+		m.detailBuf = m.detail.visible(m.detailBuf[:0])
 		m.join(b, m.listBuf, m.detailBuf)
 	}
 }
@@ -135,9 +144,9 @@ func (m *inbox) bannerView() string {
 			detail += " · an acknowledgement is queued"
 		}
 		hints = bannerHints
-		if m.muted || !m.bellOn() {
+		if muted := m.bellMuted(); muted || !m.bellOn() {
 			hints = []string{"a acknowledge · A all · e show", "a ack · A all · e show", "a ack · e show", "a ack"}
-			if m.muted {
+			if muted {
 				head = "(bell muted) " + head
 			}
 		}

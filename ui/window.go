@@ -50,7 +50,9 @@ type loadReq struct {
 	// newerThan, when > 0, asks how many matching messages are newer
 	// than this key: those that arrived since the person left the top.
 	newerThan int64
-	// count asks how many messages match the filter (search or filters).
+	// count asks how many messages match the filter (search or
+	// filters): replacing reads only, each one while a filter is in
+	// force, since arrivals, deletions and reads change it.
 	count bool
 	// user says the person asked for the read (g, G, n, e): the
 	// selection it brings is theirs, and may become read.
@@ -93,17 +95,22 @@ func loadCmd(ctx context.Context, db *cache.DB, req loadReq, device int64) tea.C
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		msg := loadedMsg{req: req, newer: -1, matches: -1}
+		f := req.filter
 		// The counts are read beside the rows, on another connection: a
 		// new message shows as soon as both are in.
 		var status chan statusResult
 		if req.kind.replaces() {
 			status = make(chan statusResult, 1)
 			go func() {
-				st, err := readStatus(ctx, db, device)
-				status <- statusResult{st, err}
+				r := statusResult{matches: -1}
+				r.st, r.err = readStatus(ctx, db, device)
+				if r.err == nil && req.count {
+					r.matches, r.err = db.CountNewer(ctx, f, 0)
+					r.matches += len(req.keep) // read here, shown still
+				}
+				status <- r
 			}()
 		}
-		f := req.filter
 		older := func(before int64, n int) ([]cache.Message, bool, error) {
 			return keptOlder(ctx, db, f, before, n, req.keep)
 		}
@@ -134,14 +141,10 @@ func loadCmd(ctx context.Context, db *cache.DB, req loadReq, device int64) tea.C
 		if msg.err == nil && req.newerThan > 0 {
 			msg.newer, msg.err = db.CountNewer(ctx, f, req.newerThan)
 		}
-		if msg.err == nil && req.count {
-			msg.matches, msg.err = db.CountNewer(ctx, f, 0)
-			msg.matches += len(req.keep) // read here, shown still
-		}
 		if status != nil {
 			r := <-status
 			if msg.err == nil {
-				msg.status, msg.err = r.st, r.err
+				msg.status, msg.matches, msg.err = r.st, r.matches, r.err
 			}
 		}
 		return msg
@@ -149,8 +152,9 @@ func loadCmd(ctx context.Context, db *cache.DB, req loadReq, device int64) tea.C
 }
 
 type statusResult struct {
-	st  *dbStatus
-	err error
+	st      *dbStatus
+	matches int
+	err     error
 }
 
 // keptOlder is db.Older with the kept keys (read under the unread filter)
@@ -313,7 +317,6 @@ func (m *inbox) requestLoadAt(kind loadKind, anchor int64, user bool) tea.Cmd {
 		req.screenRow = l.height / 3
 	case loadTop:
 		req.below = l.chunk()
-		req.count = m.filter.Search != "" || m.filtered()
 	case loadBottom:
 		req.above = l.chunk()
 	case loadOlder:
@@ -332,15 +335,26 @@ func (m *inbox) requestLoadAt(kind loadKind, anchor int64, user bool) tea.Cmd {
 		req.above = l.chunk()
 	}
 	if kind.replaces() {
+		req.count = m.filter.Search != "" || m.filtered()
 		m.seq++
 		req.seq = m.seq
-		m.replacing = true
+		m.replacing, m.replacingKind = true, kind
 		m.reloadQueued = false
 		if kind != loadTop && m.seenTop > 0 && !req.follow {
 			req.newerThan = m.seenTop
 		}
 	}
 	return loadCmd(m.ctx, m.db, req, m.status.device)
+}
+
+// loadArrivals reads the window for messages a sync stored. A reload on
+// its way cannot show them: it is superseded (its answer is dropped by
+// its seq) rather than waited for; a jump the person asked for is not.
+func (m *inbox) loadArrivals() tea.Cmd {
+	if m.replacing && m.replacingKind == loadReload {
+		m.replacing = false
+	}
+	return m.requestLoad(loadReload)
 }
 
 // extendCmd starts the extension reads the viewport needs, if any.
@@ -375,7 +389,7 @@ func (m *inbox) applyLoaded(msg loadedMsg) tea.Cmd {
 	}
 	var cmds []tea.Cmd
 	if msg.status != nil {
-		cmds = append(cmds, m.applyStatus(msg.status))
+		cmds = append(cmds, m.applyStatus(msg.status, req.seq))
 	}
 	if req.gen == m.gen {
 		before := l.selectedID()
@@ -457,9 +471,10 @@ func (m *inbox) applyReload(msg loadedMsg) bool {
 	return true
 }
 
-// applyStatus takes fresh counts from the cache, and starts the bell's
-// repeat when an emergency waits.
-func (m *inbox) applyStatus(st *dbStatus) tea.Cmd {
+// applyStatus takes fresh counts from the cache (read by the replacing
+// read seq), and starts the bell's repeat when an emergency waits, or
+// rings for one that arrived under the mute and is not muted.
+func (m *inbox) applyStatus(st *dbStatus, seq int) tea.Cmd {
 	last := m.status.lastSync
 	m.status = *st
 	if last.After(m.status.lastSync) {
@@ -469,5 +484,11 @@ func (m *inbox) applyStatus(st *dbStatus) tea.Cmd {
 		m.ackQueued = false
 	}
 	m.detail.device = st.device
+	if m.muteCheck > 0 && seq >= m.muteCheck {
+		m.muteCheck = 0
+		if m.unmutedArrived() && m.bellOn() {
+			return tea.Batch(m.ring(), m.restartBell())
+		}
+	}
 	return m.armBell()
 }
