@@ -57,9 +57,10 @@ func runInbox(ctx context.Context, a *app, cmd *cobra.Command) error {
 		Opener:         systemOpener(),
 	}
 	var running struct {
-		db    *cache.DB
-		en    *inboxsync.Engine
-		hooks *hookRunner
+		db     *cache.DB
+		en     *inboxsync.Engine
+		hooks  *hookRunner
+		client *session.Client // of the stored login, not the login screen's
 	}
 	stop := func() {
 		// The engine first: it writes to the cache and feeds the hooks.
@@ -70,7 +71,10 @@ func runInbox(ctx context.Context, a *app, cmd *cobra.Command) error {
 		if running.db != nil {
 			running.db.Close()
 		}
-		running.db, running.en, running.hooks = nil, nil, nil
+		if running.client != nil {
+			running.client.CloseIdleConnections()
+		}
+		running.db, running.en, running.hooks, running.client = nil, nil, nil, nil
 	}
 	defer stop()
 	start := func(login *session.Stored, client *session.Client) (*cache.DB, ui.Engine, error) {
@@ -111,24 +115,36 @@ func runInbox(ctx context.Context, a *app, cmd *cobra.Command) error {
 		},
 	}
 
-	login, client, err := loadLogin(cfg, log)
-	switch {
-	case errors.Is(err, session.ErrNoSession):
-	case err != nil:
-		return err
-	default:
-		defer client.CloseIdleConnections()
-		if opts.DB, opts.Engine, err = start(login, client); err != nil {
+	// startStored starts on the stored login; with none, the UI opens
+	// the login screen.
+	startStored := func() error {
+		login, client, err := loadLogin(cfg, log)
+		switch {
+		case errors.Is(err, session.ErrNoSession):
+			return nil
+		case err != nil:
 			return err
 		}
+		running.client = client
+		opts.DB, opts.Engine, err = start(login, client)
+		return err
+	}
+	if err := startStored(); err != nil {
+		return err
 	}
 	for {
 		err := ui.Run(ctx, opts)
-		if !errors.Is(err, ui.ErrLogInAgain) {
+		replaced := errors.Is(err, ui.ErrLoginReplaced)
+		if !replaced && !errors.Is(err, ui.ErrLogInAgain) {
 			return err
 		}
 		stop()
 		opts.DB, opts.Engine = nil, nil
+		if replaced { // the login `pobox login` stored meanwhile
+			if err := startStored(); err != nil {
+				return err
+			}
+		}
 	}
 }
 

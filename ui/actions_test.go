@@ -407,6 +407,7 @@ func TestConnectionStates(t *testing.T) {
 		{inboxsync.Synced{At: testNow.Add(-3 * time.Minute)}, "synced 3m ago"},
 		{inboxsync.SyncFailed{Err: errors.New("server error 503")}, "sync failed: server error 503 (press r to try again)"},
 		{inboxsync.SessionEnded{Reason: inboxsync.EndLoggedOut, Text: "log in again with `pobox login`"}, "logged out"},
+		{inboxsync.SessionEnded{Reason: inboxsync.EndReplaced, Text: "another login"}, "stopped: another login stored"},
 	} {
 		e.send(eventMsg{c.ev})
 		if v := e.view(); !strings.Contains(v, c.want) {
@@ -489,6 +490,39 @@ func TestLogInAgain(t *testing.T) {
 	e.press("L")
 	if !e.quit || !m.logInAgain {
 		t.Fatal("L did not end the UI for a new login")
+	}
+}
+
+// TestUseStoredLogin: after `pobox login` stored another device's login
+// (the engine ends with EndReplaced), L ends the UI so that the caller
+// starts again on that login (ErrLoginReplaced), not on the login screen;
+// after a refused login it is the login screen (ErrLogInAgain).
+func TestUseStoredLogin(t *testing.T) {
+	for _, c := range []struct {
+		reason inboxsync.EndReason
+		offer  string
+		want   error
+	}{
+		{inboxsync.EndReplaced, "press L to use it here", ErrLoginReplaced},
+		{inboxsync.EndLoggedOut, "press L to log in again here", ErrLogInAgain},
+		{inboxsync.EndElsewhere, "press L to log in again here", ErrLogInAgain},
+	} {
+		e := newActionEnv(t, 120, 40, func(o *Options) {
+			o.Login = &LoginOptions{Client: &session.Client{}, Start: func(context.Context, session.Stored) (*cache.DB, Engine, error) {
+				return nil, nil, errors.New("not called here")
+			}}
+		})
+		e.send(eventMsg{inboxsync.SessionEnded{Reason: c.reason, Text: "ended"}})
+		if !strings.Contains(e.view(), c.offer) {
+			t.Errorf("reason %d: %q not offered:\n%s", c.reason, c.offer, lastLines(e.view(), 2))
+		}
+		if err := askedFor(e.m); err != nil {
+			t.Errorf("reason %d: before L the caller is asked for %v", c.reason, err)
+		}
+		e.press("L")
+		if err := askedFor(e.m); !e.quit || err != c.want {
+			t.Errorf("reason %d: L asks the caller for %v (quit %v), want %v", c.reason, err, e.quit, c.want)
+		}
 	}
 }
 

@@ -44,7 +44,8 @@ const (
 	connOffline
 	connLoggedOut
 	connElsewhere
-	connStopped // the engine closed
+	connReplaced // `pobox login` stored another device's login
+	connStopped  // the engine closed
 	connNone    // no engine: a cache on its own
 )
 
@@ -149,11 +150,18 @@ func (m *inbox) handleEvent(ev inboxsync.Event) tea.Cmd {
 		return tea.Batch(m.requestLoad(loadReload), m.setNotice(noticeErr, text))
 	case inboxsync.SessionEnded:
 		m.conn = connState{state: connLoggedOut}
-		if ev.Reason == inboxsync.EndElsewhere {
+		switch ev.Reason {
+		case inboxsync.EndElsewhere:
 			m.conn.state = connElsewhere
+		case inboxsync.EndReplaced:
+			m.conn.state = connReplaced
 		}
 		text := m.mode.Line(ev.Text)
-		if m.opts.Login != nil {
+		switch {
+		case m.opts.Login == nil:
+		case m.conn.state == connReplaced:
+			text += " — or press L to use it here"
+		default:
 			text += " — or press L to log in again here"
 		}
 		m.notice = notice{kind: noticeErr, text: text, sticky: true, fromEngine: true}

@@ -220,7 +220,7 @@ func (m *inbox) chrome() (banner, status, help bool) {
 // sessionEnded reports that the server refused the login or the device
 // logged in elsewhere: nothing works until the user logs in again.
 func (m *inbox) sessionEnded() bool {
-	return m.conn.state == connLoggedOut || m.conn.state == connElsewhere
+	return m.conn.state == connLoggedOut || m.conn.state == connElsewhere || m.conn.state == connReplaced
 }
 
 // needAck is how many emergencies still need the user: pending

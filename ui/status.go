@@ -214,6 +214,8 @@ func (m *inbox) connText() string {
 		return "logged out"
 	case connElsewhere:
 		return "stopped: logged in elsewhere"
+	case connReplaced:
+		return "stopped: another login stored"
 	case connStopped:
 		return "stopped"
 	case connNone:

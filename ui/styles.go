@@ -160,7 +160,7 @@ func (st *styles) connStyle(k connStateKind) lipgloss.Style {
 		return s.Reconnecting
 	case connOffline:
 		return s.Offline
-	case connLoggedOut, connElsewhere:
+	case connLoggedOut, connElsewhere, connReplaced:
 		return s.LoggedOut
 	}
 	return s.LastSync

@@ -116,6 +116,12 @@ type Options struct {
 // and the cache and runs the UI again with the login screen.
 var ErrLogInAgain = errors.New("ui: log in again")
 
+// ErrLoginReplaced is what Run returns when the user asked to use the login
+// `pobox login` stored meanwhile (L, after the engine ended with
+// EndReplaced): the caller closes the engine and the cache and runs the UI
+// again on the stored login.
+var ErrLoginReplaced = errors.New("ui: use the stored login")
+
 // DefaultBellInterval is the bell's repeat when Options.BellInterval is 0.
 const DefaultBellInterval = 30 * time.Second
 
@@ -176,10 +182,20 @@ func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) error
 	if err != nil {
 		return fmt.Errorf("ui: %w", err)
 	}
-	if m, ok := final.(*Model); ok && m.inbox != nil && m.inbox.logInAgain {
-		return ErrLogInAgain
+	return askedFor(final)
+}
+
+// askedFor is what the user asked Run's caller to do when the program
+// ended: ErrLogInAgain, ErrLoginReplaced, or nothing (nil).
+func askedFor(final tea.Model) error {
+	m, ok := final.(*Model)
+	if !ok || m.inbox == nil || !m.inbox.logInAgain {
+		return nil
 	}
-	return nil
+	if m.inbox.conn.state == connReplaced {
+		return ErrLoginReplaced
+	}
+	return ErrLogInAgain
 }
 
 // check reports options the UI cannot run with.
