@@ -46,7 +46,7 @@ const (
 	connElsewhere
 	connReplaced // `pobox login` stored another device's login
 	connStopped  // the engine closed
-	connNone    // no engine: a cache on its own
+	connNone     // no engine: a cache on its own
 )
 
 type connState struct {
