@@ -419,6 +419,10 @@ func TestLoginReplacedEndsEngines(t *testing.T) {
 		}
 	}
 	e.waitServer("the old device offline", func() bool { d, _ := e.srv.Device(oldID); return !d.Online })
+	// The holder told its followers before it let go of the lock.
+	if l, ok := holder.readLink(context.Background()); !ok || l.State != linkEnded || l.Device != oldID {
+		t.Errorf("the link the old holder left: %+v (recorded: %v), want ended", l, ok)
+	}
 
 	e.login.DeviceID, e.login.Secret, e.login.DeviceName = devID, session.Secret(secret), "laptop-2"
 	en := e.start(e.config(db))
@@ -431,6 +435,25 @@ func TestLoginReplacedEndsEngines(t *testing.T) {
 	}
 	if follower.Holder() || holder.Holder() {
 		t.Error("an engine of the old device holds the websocket again")
+	}
+	// The old engines still see what the new holder stores, but show no
+	// connection state after their end (not even the new holder's): their
+	// owners keep showing why they stopped. (A watch loop looks at the
+	// link before it announces what is new.)
+	for name, old := range map[string]*Engine{"holder": holder, "follower": follower} {
+		var states []Event
+		waitFor(t, old, func(e Event) bool {
+			switch e := e.(type) {
+			case Connected, Disconnected:
+				states = append(states, e)
+			case Synced:
+				return slices.Contains(e.New, ev.New[0])
+			}
+			return false
+		})
+		if len(states) > 0 {
+			t.Errorf("the ended %s emitted connection states: %+v", name, states)
+		}
 	}
 }
 

@@ -318,6 +318,12 @@ func (en ending) is() bool { return en.ctx.Err() != nil }
 // endSession stops talking to the server for good: the user must act.
 func (e *Engine) endSession(ctx context.Context, reason EndReason) {
 	e.ended.once.Do(func() {
+		// Tell the followers while this engine still holds: once ended,
+		// its holder lets go, and the state would be written late, over
+		// the next holder's (and not at all once holder turned false).
+		if e.holder.Load() {
+			e.writeLink(ctx, link{State: linkEnded, Reason: reason})
+		}
 		e.ended.cancel()
 		text := textLoggedOut
 		switch reason {
@@ -327,9 +333,6 @@ func (e *Engine) endSession(ctx context.Context, reason EndReason) {
 			text = textReplaced
 		}
 		e.log.Warn("session ended", "reason", text)
-		if e.holder.Load() {
-			e.writeLink(ctx, link{State: linkEnded, Reason: reason})
-		}
 		e.emit(SessionEnded{Reason: reason, Text: text})
 	})
 }

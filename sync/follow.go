@@ -69,7 +69,9 @@ func (e *Engine) watchLoop(ctx context.Context) {
 			e.loginCurrent(ctx)
 		}
 		holder := e.holder.Load()
-		if !holder && (changed || !w.linkSeen) {
+		// Once ended, the engine no longer shows another holder's state
+		// as its own: the owner keeps what SessionEnded said.
+		if !holder && !e.ended.is() && (changed || !w.linkSeen) {
 			e.followLink(ctx, &w)
 		}
 		if changed || first && e.after != nil {

@@ -513,6 +513,7 @@ func TestUseStoredLogin(t *testing.T) {
 			}}
 		})
 		e.send(eventMsg{inboxsync.SessionEnded{Reason: c.reason, Text: "ended"}})
+		e.send(eventMsg{inboxsync.Connected{At: testNow}}) // late: it must change nothing
 		if !strings.Contains(e.view(), c.offer) {
 			t.Errorf("reason %d: %q not offered:\n%s", c.reason, c.offer, lastLines(e.view(), 2))
 		}

@@ -86,6 +86,14 @@ func (m *inbox) waitEvent() tea.Cmd {
 // handleEvent turns an engine event into state, reads, the bell and
 // notifications.
 func (m *inbox) handleEvent(ev inboxsync.Event) tea.Cmd {
+	switch ev.(type) {
+	case inboxsync.Connected, inboxsync.Disconnected:
+		if m.sessionEnded() {
+			// An engine never connects again after its end: a late state
+			// must not wipe why it stopped (and what to press).
+			return nil
+		}
+	}
 	switch ev := ev.(type) {
 	case inboxsync.Connected:
 		m.conn = connState{state: connConnected}
