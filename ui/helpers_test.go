@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -245,6 +246,13 @@ type driver struct {
 	tb   testing.TB
 	m    *Model
 	quit bool
+
+	// hold keeps the messages that Cmds return instead of delivering
+	// them, as if the reads were still running: each Cmd runs at once
+	// (it reads the cache as it is now) and its result waits in held
+	// until deliver hands it over, in whatever order the test says.
+	hold bool
+	held []tea.Msg
 }
 
 func newDriver(tb testing.TB, opts Options, w, h int) *driver {
@@ -279,7 +287,36 @@ func (d *driver) run(cmd tea.Cmd) {
 	case tea.QuitMsg:
 		d.quit = true
 	default:
+		if d.hold {
+			d.held = append(d.held, msg)
+			return
+		}
 		d.send(msg)
+	}
+}
+
+// deliver hands over the held results at indexes i (of held as it is
+// now), in that order; what they start is held in turn while hold is set.
+func (d *driver) deliver(i ...int) {
+	d.tb.Helper()
+	msgs := make([]tea.Msg, len(i))
+	for k, j := range i {
+		msgs[k] = d.held[j]
+		d.held[j] = nil
+	}
+	d.held = slices.DeleteFunc(d.held, func(m tea.Msg) bool { return m == nil })
+	d.send(msgs...)
+}
+
+// settle stops holding and delivers every held result, newest first,
+// then whatever those start, until nothing is left.
+func (d *driver) settle() {
+	d.hold = false
+	for len(d.held) > 0 {
+		msgs := d.held
+		d.held = nil
+		slices.Reverse(msgs)
+		d.send(msgs...)
 	}
 }
 

@@ -41,8 +41,8 @@ type loadReq struct {
 	// they stay in its results until the filter changes.
 	keep []int64
 
-	// For a reload: where the selection was, to keep it in place, and
-	// whether it follows the newest message.
+	// screenRow is the line a loadAround puts its message on. For a
+	// reload: whether the selection follows the newest message.
 	screenRow int
 	viewTop   bool // the viewport showed the newest rows
 	follow    bool // the selection was on the newest row: it moves to the new newest
@@ -294,7 +294,6 @@ func (m *inbox) requestLoadAt(kind loadKind, anchor int64, user bool) tea.Cmd {
 		// message, and each row read costs (the extension reads more
 		// when the person scrolls there).
 		req.below = min(max(l.offset+l.height+l.margin()-l.cursor, l.height), cache.MaxLimit)
-		req.screenRow = l.cursor - l.offset
 		req.viewTop = l.atTop && l.offset == 0
 		req.follow = m.following()
 		if req.follow {
@@ -450,6 +449,11 @@ func (m *inbox) applyReload(msg loadedMsg) bool {
 		sel = len(msg.above) // deleted: the next older takes its place
 	}
 	row := req.screenRow
+	if req.kind == loadReload {
+		// The line the selection is on now: keys pressed while the read
+		// ran may have moved it.
+		row = l.cursor - l.offset
+	}
 	if req.viewTop && atTop && req.kind == loadReload {
 		row = sel // new messages on top stay visible
 	}
