@@ -253,6 +253,12 @@ type driver struct {
 	// until deliver hands it over, in whatever order the test says.
 	hold bool
 	held []tea.Msg
+
+	// painted, when paint is set, is the view after the latest Update:
+	// what a program's renderer shows, which changes only when a
+	// message comes (a key, a read, a timer).
+	paint   bool
+	painted string
 }
 
 func newDriver(tb testing.TB, opts Options, w, h int) *driver {
@@ -267,6 +273,9 @@ func newDriver(tb testing.TB, opts Options, w, h int) *driver {
 func (d *driver) send(msgs ...tea.Msg) {
 	for _, msg := range msgs {
 		_, cmd := d.m.Update(msg)
+		if d.paint {
+			d.painted = d.m.View()
+		}
 		d.run(cmd)
 	}
 }
