@@ -223,11 +223,19 @@ func TestTmuxNotification(t *testing.T) {
 	sb.publish(hc, "Disk alarm", "sda is 99% full", 1)
 	s.waitScreen("the message", shows("Disk alarm"))
 	outer.waitFor(off, "\x1b]9;Bench: Disk alarm: sda is 99% full\a", 10*time.Second)
-	raw, err := os.ReadFile(s.raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Contains(raw, []byte("\x1bPtmux;\x1b\x1b]9;Bench: Disk alarm: sda is 99% full\a\x1b\\")) {
-		t.Errorf("no OSC 9 through the passthrough in the pane's output:\n%q", raw[max(len(raw)-600, 0):])
+	// pipe-pane's cat writes the file on its own time: wait for it.
+	want := []byte("\x1bPtmux;\x1b\x1b]9;Bench: Disk alarm: sda is 99% full\a\x1b\\")
+	var raw []byte
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var err error
+		if raw, err = os.ReadFile(s.raw); err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(raw, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no OSC 9 through the passthrough in the pane's output:\n%q", raw[max(len(raw)-600, 0):])
+		}
 	}
 }
