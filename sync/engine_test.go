@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	stdsync "sync"
 	"testing"
@@ -27,10 +28,11 @@ func TestPublishIsStoredThenDeletedOnServer(t *testing.T) {
 	}
 	e.waitServer("backlog deleted", func() bool { return e.queueLen() == 0 })
 
-	e.publish("hello", 2)
+	p := e.publish("hello", 2)
 	ev := waitFor[Synced](t, en, func(s Synced) bool { return len(s.New) > 0 })
-	if ev.Backlog || !ev.Emergency || ev.MaxPriority != 2 {
-		t.Fatalf("synced = %+v, want a new emergency, not backlog", ev)
+	if ev.Backlog || !ev.Emergency || ev.MaxPriority != 2 ||
+		!slices.Equal(ev.Emergencies, []Emergency{{ev.New[0], p.Receipt}}) {
+		t.Fatalf("synced = %+v, want a new emergency (receipt %s), not backlog", ev, p.Receipt)
 	}
 	e.waitServer("queue emptied", func() bool { return e.queueLen() == 0 })
 	m, err := db.Get(context.Background(), ev.New[0])

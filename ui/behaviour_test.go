@@ -452,8 +452,8 @@ func TestExpiredEmergency(t *testing.T) {
 	}
 }
 
-// TestMute: m silences the bell for the emergency until a new copy
-// arrives.
+// TestMute: m silences the bell until a new emergency arrives; Pushover's
+// repeat of the one waiting is not new.
 func TestMute(t *testing.T) {
 	e := newActionEnv(t, 120, 40, nil)
 	bells := take[bellMsg](e.timers)
@@ -465,7 +465,13 @@ func TestMute(t *testing.T) {
 	if !strings.Contains(e.view(), "(bell muted)") {
 		t.Fatal("the banner does not say the bell is muted")
 	}
-	e.send(eventMsg{inboxsync.Synced{New: []int64{99}, MaxPriority: 2, Emergency: true}})
+	e.send(eventMsg{inboxsync.Synced{New: []int64{98}, MaxPriority: 2, Emergency: true,
+		Emergencies: []inboxsync.Emergency{{Key: 98, Receipt: "rcpt-db-down"}}}})
+	if strings.Contains(e.bell.String(), "\a") || !strings.Contains(e.view(), "(bell muted)") {
+		t.Fatal("a repeat of the waiting emergency lifted the mute")
+	}
+	e.send(eventMsg{inboxsync.Synced{New: []int64{99}, MaxPriority: 2, Emergency: true,
+		Emergencies: []inboxsync.Emergency{{Key: 99, Receipt: "rcpt-new"}}}})
 	if strings.Count(e.bell.String(), "\a") != 1 {
 		t.Fatal("a new copy does not ring")
 	}

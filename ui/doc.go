@@ -66,7 +66,8 @@
 // inside a frame, and each program (each pobox serve session) writes them
 // on its own terminal. A new emergency rings at once and again every
 // Options.BellInterval while any emergency still pages (acknowledged,
-// queued and expired ones do not; m mutes until a new copy arrives); a
+// queued and expired ones do not; m mutes until a new emergency arrives,
+// and Pushover's repeats of one are not new); a
 // new message of Options.NotifyPriority or more raises a notification,
 // or rings in bell mode; priorities below that and the backlog of a first
 // sync never alert.

@@ -174,7 +174,8 @@ func errText(mode sanitize.WidthMode, err error) string {
 func (m *inbox) bellOn() bool { return m.opts.BellInterval > 0 && m.opts.out != nil }
 
 // alertFor announces a download: a new emergency rings at once, starts
-// the repeat and lifts a mute; a new message of the notify priority or
+// the repeat and lifts a mute (Pushover's repeats of one rung for do
+// nothing: the bell repeats by itself); a new message of the notify priority or
 // more raises a desktop notification (or rings, in bell mode); a new
 // priority 1 rings once when no notification went out for it. Quiet
 // priorities ring only when notify_priority asks for them, and the
@@ -183,6 +184,10 @@ func (m *inbox) alertFor(ev inboxsync.Synced) tea.Cmd {
 	if ev.Backlog || len(ev.New) == 0 {
 		return nil
 	}
+	fresh := m.newEmergency(ev)
+	if ev.Emergency && !fresh && len(ev.Emergencies) == len(ev.New) {
+		return nil // only repeats: the bell's own repeat goes on
+	}
 	n := m.opts.notify
 	var cmds []tea.Cmd
 	notify := ev.MaxPriority >= n.minPriority && n.mode != NotifyOff
@@ -190,9 +195,9 @@ func (m *inbox) alertFor(ev inboxsync.Synced) tea.Cmd {
 	if osc {
 		cmds = append(cmds, notifyCmd(m.ctx, m.db, ev.New, n, m.opts.out))
 	}
-	ring := ev.Emergency || (ev.MaxPriority >= 1 && !osc) || (notify && n.mode == NotifyBell)
-	if ev.Emergency {
-		m.muted = false // a new copy: the mute was for the old one
+	ring := fresh || (ev.MaxPriority >= 1 && !osc) || (notify && n.mode == NotifyBell)
+	if fresh {
+		m.muted = false // the mute was for the emergencies before
 		if m.opts.BellInterval > 0 {
 			m.bellSeq++ // restart the repeat from now
 			m.bellArmed = true
@@ -203,6 +208,32 @@ func (m *inbox) alertFor(ev inboxsync.Synced) tea.Cmd {
 		cmds = append(cmds, m.ring())
 	}
 	return tea.Batch(cmds...)
+}
+
+// newEmergency reports whether ev brings a new emergency. Pushover
+// repeats an emergency until someone acknowledges it, each time as a new
+// message (a higher key) with the same receipt: a repeat is not new (it
+// neither rings at once, nor restarts the bell's repeat, nor lifts a
+// mute).
+func (m *inbox) newEmergency(ev inboxsync.Synced) bool {
+	fresh := ev.Emergency && len(ev.Emergencies) == 0 // an event that does not name them
+	for _, e := range ev.Emergencies {
+		if m.firstCopy(e.Key, e.Receipt) {
+			fresh = true
+		}
+	}
+	return fresh
+}
+
+// firstCopy records a copy of an emergency and reports whether it is the
+// first seen of its receipt (a copy seen before in a read counts as the
+// same, not as a repeat).
+func (m *inbox) firstCopy(key int64, receipt string) bool {
+	if k, ok := m.firstKey[receipt]; ok && k < key {
+		return false
+	}
+	m.firstKey[receipt] = key
+	return true
 }
 
 // notifyMax is how many of a download's new messages are read to find the

@@ -101,6 +101,10 @@ type inbox struct {
 	ackQueued bool            // an acknowledgement waits in the outbox (offline)
 	muted     bool            // m: the bell is silent until a new emergency
 
+	// firstKey is the key of the first copy seen of each emergency's
+	// receipt: Pushover's repeats are later copies.
+	firstKey map[string]int64
+
 	logInAgain bool // L: Run returns ErrLogInAgain
 
 	bellSeq   int
@@ -122,6 +126,7 @@ func newInbox(ctx context.Context, opts *Options, st *styles, db *cache.DB, engi
 		conn:        connState{state: connConnecting},
 		matches:     -1,
 		termFocused: true,
+		firstKey:    map[string]int64{},
 		after:       opts.tick,
 	}
 	if engine == nil {

@@ -380,7 +380,10 @@ func (m *inbox) applyLoaded(msg loadedMsg) tea.Cmd {
 		before := l.selectedID()
 		switch req.kind {
 		case loadReload, loadAround:
-			if !m.applyReload(msg) {
+			if k := m.newCopy(msg); k > 0 {
+				// Beyond the rows read: read around it.
+				cmds = append(cmds, m.requestLoadAt(loadAround, k, false))
+			} else if !m.applyReload(msg) {
 				m.reloadQueued = true
 			}
 		case loadTop:
@@ -435,11 +438,12 @@ func (m *inbox) applyReload(msg loadedMsg) bool {
 	if req.kind == loadAround {
 		cur = req.anchor
 	}
-	sel := -1
-	for i := range rows {
-		if rows[i].Key == cur {
-			sel = i
-			break
+	sel := slices.IndexFunc(rows, func(r cache.Message) bool { return r.Key == cur })
+	if old, ok := l.selected(); ok && sel < 0 && req.kind == loadReload && old.Receipt != "" {
+		// Pushover's repeat replaced the selected emergency with a new
+		// copy: the selection follows it.
+		if i := slices.IndexFunc(rows, func(r cache.Message) bool { return r.Receipt == old.Receipt }); i >= 0 {
+			sel, cur = i, rows[i].Key
 		}
 	}
 	if sel < 0 {
@@ -461,6 +465,29 @@ func (m *inbox) applyReload(msg loadedMsg) bool {
 	return true
 }
 
+// newCopy returns the key of the new copy of the selected emergency that
+// a reload found among the emergencies waiting but not among its rows (a
+// repeat is newer than every message the window holds), else 0.
+func (m *inbox) newCopy(msg loadedMsg) int64 {
+	old, ok := m.list.selected()
+	if !ok || old.Receipt == "" || msg.req.kind != loadReload || msg.req.anchor != old.Key || msg.status == nil {
+		return 0
+	}
+	for _, rows := range [][]cache.Message{msg.above, msg.below} {
+		for _, r := range rows {
+			if r.Key == old.Key || r.Receipt == old.Receipt {
+				return 0 // still there, or applyReload finds the copy
+			}
+		}
+	}
+	for _, u := range msg.status.unacked {
+		if u.Receipt == old.Receipt {
+			return u.Key
+		}
+	}
+	return 0
+}
+
 // applyStatus takes fresh counts from the cache, and starts the bell's
 // repeat when an emergency waits.
 func (m *inbox) applyStatus(st *dbStatus) tea.Cmd {
@@ -473,5 +500,8 @@ func (m *inbox) applyStatus(st *dbStatus) tea.Cmd {
 		m.ackQueued = false
 	}
 	m.detail.device = st.device
+	for _, u := range st.unacked {
+		m.firstCopy(u.Key, u.Receipt)
+	}
 	return m.armBell()
 }
