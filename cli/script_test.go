@@ -32,6 +32,9 @@ import (
 // session.json holds $SECRET; each DIR must exist) and `devices` (the demo
 // account's device names on the server); script_cmds_test.go has more.
 func TestMain(m *testing.M) {
+	if os.Getenv(inboxChildEnv) != "" {
+		os.Exit(Execute()) // `pobox` on the terminal of an inbox test (inbox_linux_test.go)
+	}
 	// No test may read from a real terminal, even when run from one.
 	openTerminal = func(*app) (terminal, func()) { return nil, nil }
 	testscript.Main(m, map[string]func(){"pobox": func() { os.Exit(Execute()) }})

@@ -158,14 +158,16 @@ func NewProgram(ctx context.Context, opts Options, progOpts ...tea.ProgramOption
 }
 
 // Run runs the UI until the user quits or ctx ends, and restores the
-// terminal; see NewProgram. progOpts are added to the program's options
-// (tests pass the input).
+// terminal; see NewProgram. Signals are the caller's to turn into the end
+// of ctx (cli does, for SIGINT and SIGTERM): Bubble Tea's own handler
+// would race with that and could block the program's shutdown for good.
+// progOpts are added to the program's options (tests pass the input).
 func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) error {
 	// Commands still running when the program ends (a read, a mark-read)
 	// are cancelled with this context, before the caller closes the cache.
 	cmdCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	p, err := NewProgram(cmdCtx, opts, progOpts...)
+	p, err := NewProgram(cmdCtx, opts, append([]tea.ProgramOption{tea.WithoutSignalHandler()}, progOpts...)...)
 	if err != nil {
 		return err
 	}
