@@ -127,9 +127,9 @@ func TestInboxLogsInAndRings(t *testing.T) {
 }
 
 // TestInboxLogInAgain: when the server ends the session, L closes the
-// engine and the cache and opens the login screen; after logging in again
-// this pobox holds the connection (the old engine let go of it) and the
-// new cache stores what arrives.
+// engine, then the cache, and opens the login screen; after logging in
+// again this pobox holds the connection (the old engine let go of it) and
+// the new cache stores what arrives.
 func TestInboxLogInAgain(t *testing.T) {
 	e := newInboxEnv(t)
 	old := e.login("laptop")
@@ -165,8 +165,12 @@ func TestInboxLogInAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bytes.Contains(logb, []byte("closed")) || bytes.Contains(logb, []byte("level=ERROR")) {
-		t.Errorf("the log shows a failure around the new login:\n%s", logb)
+	// The engines stop before their caches close: nothing fails on the
+	// way (an engine writing to a closed cache warns).
+	for _, l := range strings.Split(string(logb), "\n") {
+		if (strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR")) && !strings.Contains(l, `msg="session ended"`) {
+			t.Errorf("the log shows a failure around the new login: %s", l)
+		}
 	}
 }
 
