@@ -47,7 +47,9 @@ func newInboxEnv(t *testing.T) *inboxEnv {
 	return &inboxEnv{t: t, srv: srv, demo: srv.AddDemo(), dir: t.TempDir()}
 }
 
-func (e *inboxEnv) sessionPath() string { return filepath.Join(e.dir, "config", "pobox", session.FileName) }
+func (e *inboxEnv) sessionPath() string {
+	return filepath.Join(e.dir, "config", "pobox", session.FileName)
+}
 
 // login stores a login for device name as `pobox login` would.
 func (e *inboxEnv) login(name string) *session.Stored {
@@ -189,7 +191,7 @@ func TestInboxThemeAndNoColor(t *testing.T) {
 	// The "connected" of the status bar in each theme's colour for a
 	// dark background (the harness answers that it is dark).
 	for _, c := range []struct{ theme, ok string }{
-		{"", "\x1b[38;2;95;215;135m"},                // default: #5fd787
+		{"", "\x1b[38;2;95;215;135m"},               // default: #5fd787
 		{"high-contrast", "\x1b[38;2;135;255;135m"}, // #87ff87
 	} {
 		t.Run("theme "+c.theme, func(t *testing.T) {
@@ -257,7 +259,7 @@ type ptyTerm struct {
 // termAnswers are the queries the harness answers, as a dark xterm does.
 var termAnswers = []struct{ query, answer string }{
 	{"\x1b]11;?", "\x1b]11;rgb:1c1c/1c1c/1c1c\x1b\\"}, // the background
-	{"\x1b[6n", "\x1b[1;1R"},                           // the cursor is home
+	{"\x1b[6n", "\x1b[1;1R"},                          // the cursor is home
 }
 
 // answerQueries answers each query in p.out once, in order; a query cut
