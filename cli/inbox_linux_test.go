@@ -25,9 +25,6 @@ import (
 // pseudo-terminal, against a sandbox, with its files in a temporary
 // directory.
 
-// inboxChildEnv makes the test binary run `pobox` with its arguments.
-const inboxChildEnv = "POBOX_INBOX_CHILD"
-
 // inboxEnv is a sandbox with the demo account and the directories of one
 // user.
 type inboxEnv struct {

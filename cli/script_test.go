@@ -31,9 +31,13 @@ import (
 // $SECRET from the stored session), `nosecret DIR...` (no file but
 // session.json holds $SECRET; each DIR must exist) and `devices` (the demo
 // account's device names on the server); script_cmds_test.go has more.
+// inboxChildEnv makes the test binary run `pobox` with its arguments (the
+// inbox tests on a terminal, inbox_linux_test.go).
+const inboxChildEnv = "POBOX_INBOX_CHILD"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(inboxChildEnv) != "" {
-		os.Exit(Execute()) // `pobox` on the terminal of an inbox test (inbox_linux_test.go)
+		os.Exit(Execute())
 	}
 	// No test may read from a real terminal, even when run from one.
 	openTerminal = func(*app) (terminal, func()) { return nil, nil }
