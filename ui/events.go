@@ -174,8 +174,8 @@ func errText(mode sanitize.WidthMode, err error) string {
 func (m *inbox) bellOn() bool { return m.opts.BellInterval > 0 && m.opts.out != nil }
 
 // alertFor announces a download: a new emergency rings at once, starts
-// the repeat and lifts a mute (Pushover's repeats of one rung for do
-// nothing: the bell repeats by itself); a new message of the notify priority or
+// the repeat and lifts a mute (Pushover's repeats of one do nothing: the
+// bell repeats by itself); a new message of the notify priority or
 // more raises a desktop notification (or rings, in bell mode); a new
 // priority 1 rings once when no notification went out for it. Quiet
 // priorities ring only when notify_priority asks for them, and the

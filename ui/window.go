@@ -41,11 +41,9 @@ type loadReq struct {
 	// they stay in its results until the filter changes.
 	keep []int64
 
-	// screenRow is the line a loadAround puts its message on. For a
-	// reload: whether the selection follows the newest message.
-	screenRow int
-	viewTop   bool // the viewport showed the newest rows
-	follow    bool // the selection was on the newest row: it moves to the new newest
+	screenRow int  // the screen line a loadAround puts its message on
+	viewTop   bool // reload: the viewport showed the newest rows
+	follow    bool // reload: the selection was on the newest row: it moves to the new newest
 
 	// newerThan, when > 0, asks how many matching messages are newer
 	// than this key: those that arrived since the person left the top.
