@@ -144,7 +144,10 @@ func TestWidthPerSession(t *testing.T) {
 	c := ts.dial(ts.signers[0])
 	for _, term := range []string{"tmux-256color", "xterm-256color"} {
 		cl := openInboxTerm(t, c, term, 80, 24)
-		screen := cl.waitText(t, "connected")
+		// "connected" may come before the first rows: wait for those.
+		screen := cl.waitFor(t, term+": the inbox with its rows", func(s string) bool {
+			return strings.Contains(s, "connected") && strings.Contains(s, "family")
+		})
 		lines := strings.Split(screen, "\n")
 		if !strings.Contains(lines[0], "family") {
 			t.Errorf("%s: the first row is not the newest message:\n%s", term, screen)
