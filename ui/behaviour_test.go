@@ -473,7 +473,7 @@ func TestMute(t *testing.T) {
 	e.send(eventMsg{inboxsync.Synced{New: []int64{99}, MaxPriority: 2, Emergency: true,
 		Emergencies: []inboxsync.Emergency{{Key: 99, Receipt: "rcpt-new"}}}})
 	if strings.Count(e.bell.String(), "\a") != 1 {
-		t.Fatal("a new copy does not ring")
+		t.Fatal("a new emergency does not ring")
 	}
 	bells = take[bellMsg](e.timers)
 	e.send(bells[len(bells)-1])

@@ -317,16 +317,14 @@ func (d *driver) deliver(i ...int) {
 	d.send(msgs...)
 }
 
-// settle stops holding and delivers every held result, newest first,
-// then whatever those start, until nothing is left.
+// settle stops holding and delivers every held result, newest first
+// (what they start runs at once).
 func (d *driver) settle() {
 	d.hold = false
-	for len(d.held) > 0 {
-		msgs := d.held
-		d.held = nil
-		slices.Reverse(msgs)
-		d.send(msgs...)
-	}
+	msgs := d.held
+	d.held = nil
+	slices.Reverse(msgs)
+	d.send(msgs...)
 }
 
 func (d *driver) view() string { return d.m.View() }
