@@ -97,6 +97,9 @@ func TestInboxLogsInAndRings(t *testing.T) {
 	p.typeText(e.demo.Password + "\r")
 	p.typeText("\r") // on the device name: log in
 	p.waitFor(0, "connected", 20*time.Second)
+	// The first download is the backlog, which never rings: what is
+	// published next is news.
+	p.waitFor(0, "synced ", 20*time.Second)
 	st, err := session.Load(e.sessionPath())
 	if err != nil {
 		t.Fatalf("no login stored after the login screen: %v", err)

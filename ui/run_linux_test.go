@@ -23,7 +23,10 @@ func runUI(t *testing.T, ctx context.Context, opts Options, out *syncBuffer) (io
 	master, slave := openPTY(t)
 	setWinsize(t, master, 120, 40)
 	go func() { _, _ = io.Copy(out, master) }() // ends when the terminal closes
-	t.Cleanup(func() { slave.Close(); master.Close() })
+	// Only the terminal's end is closed: Run may return (its context
+	// ended) while Bubble Tea's input reader still holds the slave, which
+	// then reads an error and stops.
+	t.Cleanup(func() { master.Close() })
 	opts.Output = slave
 	done := make(chan error, 1)
 	go func() { done <- Run(ctx, opts, tea.WithInput(slave)) }()
