@@ -17,6 +17,10 @@ import (
 	"pobox/session"
 )
 
+// inboxChildEnv makes the test binary run `pobox` with its arguments (the
+// inbox tests on a terminal, inbox_linux_test.go).
+const inboxChildEnv = "POBOX_INBOX_CHILD"
+
 // The command-line tests: testdata/script/*.txtar run `pobox` (this test
 // binary, registered below) against a sandbox started for each script.
 // Every script gets these variables:
@@ -33,6 +37,9 @@ import (
 // account's device names on the server); script_cmds_test.go has more,
 // and serve_script_test.go `sshkey` and `sshc` for pobox serve.
 func TestMain(m *testing.M) {
+	if os.Getenv(inboxChildEnv) != "" {
+		os.Exit(Execute())
+	}
 	// No test may read from a real terminal, even when run from one.
 	openTerminal = func(*app) (terminal, func()) { return nil, nil }
 	testscript.Main(m, map[string]func(){"pobox": func() { os.Exit(Execute()) }})

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -312,14 +313,29 @@ func TestServe(t *testing.T) {
 		if err := sess.Start("watch"); err != nil {
 			t.Fatal(err)
 		}
-		waitServed(t, "the watch to start", func() bool {
-			b, _ := os.ReadFile(e.logs)
-			return strings.Contains(string(b), "kind=watch")
-		}, nil)
-		e.publish("Watched", 0)
-		line, err := bufio.NewReader(out).ReadString('\n')
-		if err != nil || !strings.Contains(line, `"title":"Watched"`) {
-			t.Fatalf("watch printed %q, %v", line, err)
+		// The session is logged before the watch listens to the engine,
+		// and nothing says when it does: publish until it prints.
+		lines := make(chan string, 1)
+		go func() {
+			line, err := bufio.NewReader(out).ReadString('\n')
+			if err != nil {
+				line += err.Error()
+			}
+			lines <- line
+		}()
+		var line string
+		deadline := time.After(10 * time.Second)
+		for i := 1; line == ""; i++ {
+			e.publish("Watched "+strconv.Itoa(i), 0)
+			select {
+			case line = <-lines:
+			case <-time.After(100 * time.Millisecond):
+			case <-deadline:
+				t.Fatal("watch printed nothing within 10 s")
+			}
+		}
+		if !strings.Contains(line, `"title":"Watched `) {
+			t.Fatalf("watch printed %q", line)
 		}
 		// The session closes, the connection stays: the watch ends.
 		sess.Close()

@@ -296,5 +296,6 @@ func mergeSynced(s, t inboxsync.Synced) inboxsync.Synced {
 	s.At = t.At
 	s.MaxPriority = max(s.MaxPriority, t.MaxPriority)
 	s.Emergency = s.Emergency || t.Emergency
+	s.Emergencies = append(s.Emergencies[:len(s.Emergencies):len(s.Emergencies)], t.Emergencies...)
 	return s
 }

@@ -52,16 +52,23 @@ func TestCoalesce(t *testing.T) {
 	}
 }
 
-// TestMergeDoesNotShare: a merged Synced has its own keys: the events
-// go to every subscriber, and one merge must not write into another's.
+// TestMergeDoesNotShare: a merged Synced has its own keys and
+// emergencies: the events go to every subscriber, and one merge must not
+// write into another's.
 func TestMergeDoesNotShare(t *testing.T) {
 	keys := make([]int64, 1, 8)
 	keys[0] = 1
-	a := inboxsync.Synced{New: keys}
-	m := mergeSynced(a, inboxsync.Synced{New: []int64{2}})
-	m2 := mergeSynced(a, inboxsync.Synced{New: []int64{3}})
+	ems := make([]inboxsync.Emergency, 1, 8)
+	ems[0] = inboxsync.Emergency{Key: 1, Receipt: "r1"}
+	a := inboxsync.Synced{New: keys, Emergencies: ems}
+	m := mergeSynced(a, inboxsync.Synced{New: []int64{2}, Emergencies: []inboxsync.Emergency{{Key: 2, Receipt: "r2"}}})
+	m2 := mergeSynced(a, inboxsync.Synced{New: []int64{3}, Emergencies: []inboxsync.Emergency{{Key: 3, Receipt: "r3"}}})
 	if !reflect.DeepEqual(m.New, []int64{1, 2}) || !reflect.DeepEqual(m2.New, []int64{1, 3}) {
 		t.Fatalf("merges share their keys: %v, %v", m.New, m2.New)
+	}
+	if !reflect.DeepEqual(m.Emergencies, []inboxsync.Emergency{{Key: 1, Receipt: "r1"}, {Key: 2, Receipt: "r2"}}) ||
+		!reflect.DeepEqual(m2.Emergencies, []inboxsync.Emergency{{Key: 1, Receipt: "r1"}, {Key: 3, Receipt: "r3"}}) {
+		t.Fatalf("merges lose or share their emergencies: %v, %v", m.Emergencies, m2.Emergencies)
 	}
 }
 

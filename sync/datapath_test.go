@@ -89,7 +89,11 @@ func TestFailedSyncRetriesItself(t *testing.T) {
 }
 
 // TestAnnouncedBeforeServerDelete: the bell and the banner must not wait
-// for the delete on the server, which may hang or fail.
+// for the delete on the server, which may hang or fail. Every delete
+// hangs here (for longer than the wait for the announcement, whatever the
+// client's timeouts and retries): an announcement that waited for it
+// would not come. Once the server answers again, the delete is done and
+// the message stays stored once.
 func TestAnnouncedBeforeServerDelete(t *testing.T) {
 	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
 	db := e.openDB()
@@ -98,12 +102,21 @@ func TestAnnouncedBeforeServerDelete(t *testing.T) {
 	en := e.start(cfg)
 	waitFor[Synced](t, en, nil)
 	e.waitOnline()
-	e.srv.HangNext("/1/devices/{device}/update_highest_message.json", 1, 30*time.Second)
-	start := time.Now()
+	const deletePath = "/1/devices/{device}/update_highest_message.json"
+	e.srv.HangNext(deletePath, 1000, time.Hour)
 	e.publish("ring now", 1)
-	waitFor[Synced](t, en, func(s Synced) bool { return len(s.New) > 0 })
-	if el := time.Since(start); el > 5*time.Second {
-		t.Fatalf("announced after %v: it waited for the hanging delete", el)
+	ev := waitFor[Synced](t, en, func(s Synced) bool { return len(s.New) > 0 })
+	if ev.MaxPriority != 1 {
+		t.Fatalf("announced %+v, want the priority 1 message", ev)
+	}
+	if n := e.queueLen(); n != 1 {
+		t.Fatalf("%d messages on the server, want the one whose delete hangs", n)
+	}
+	e.waitServer("the delete hangs", func() bool { return e.srv.PendingFaults() < 1000 })
+	e.srv.HangNext(deletePath, 0, 0) // the hanging attempt times out (5 s), a retry goes through
+	e.waitServer("deleted once the server answers", func() bool { return e.queueLen() == 0 })
+	if n := count(t, db); n != 1 {
+		t.Fatalf("%d stored, want 1", n)
 	}
 }
 

@@ -90,5 +90,6 @@ func (s Synced) merge(t Synced) Synced {
 	s.At = t.At
 	s.MaxPriority = max(s.MaxPriority, t.MaxPriority)
 	s.Emergency = s.Emergency || t.Emergency
+	s.Emergencies = append(s.Emergencies[:len(s.Emergencies):len(s.Emergencies)], t.Emergencies...)
 	return s
 }

@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	stdsync "sync"
 	"testing"
@@ -33,10 +34,11 @@ func TestPublishIsStoredThenDeletedOnServer(t *testing.T) {
 		t.Fatalf("%d websocket logins; the first is not the text frame login:DEVICE:SECRET\\n", len(logins))
 	}
 
-	e.publish("hello", 2)
+	p := e.publish("hello", 2)
 	ev := waitFor[Synced](t, en, func(s Synced) bool { return len(s.New) > 0 })
-	if ev.Backlog || !ev.Emergency || ev.MaxPriority != 2 {
-		t.Fatalf("synced = %+v, want a new emergency, not backlog", ev)
+	if ev.Backlog || !ev.Emergency || ev.MaxPriority != 2 ||
+		!slices.Equal(ev.Emergencies, []Emergency{{ev.New[0], p.Receipt}}) {
+		t.Fatalf("synced = %+v, want a new emergency (receipt %s), not backlog", ev, p.Receipt)
 	}
 	e.waitServer("queue emptied", func() bool { return e.queueLen() == 0 })
 	m, err := db.Get(context.Background(), ev.New[0])
@@ -359,7 +361,10 @@ func TestOutboxReplayAfterNetworkLoss(t *testing.T) {
 	p := e.publish("fire", 2)
 	waitFor[Synced](t, en, func(s Synced) bool { return s.Emergency })
 
-	e.srv.FailNext("/1/receipts/"+p.Receipt+"/acknowledge.json", 3, 502)
+	// Failing until the test says otherwise: a replay kicked meanwhile
+	// (the watch loop sees the queued action) must not get through.
+	ackPath := "/1/receipts/" + p.Receipt + "/acknowledge.json"
+	e.srv.FailNext(ackPath, 1000, 502)
 	if err := en.Acknowledge(context.Background(), p.Receipt); err != nil {
 		t.Fatal(err)
 	}
@@ -371,6 +376,7 @@ func TestOutboxReplayAfterNetworkLoss(t *testing.T) {
 	if c.AckPending != 1 {
 		t.Fatalf("counts %+v, want the acknowledgement pending", c)
 	}
+	e.srv.FailNext(ackPath, 0, 0)
 	e.srv.DropWebsockets() // the reconnect replays the outbox
 	done := waitFor[ActionDone](t, en, nil)
 	if done.Action.Receipt != p.Receipt {

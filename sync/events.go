@@ -35,7 +35,18 @@ type Synced struct {
 	New         []int64
 	MaxPriority int  // highest priority among New; -3 when New is empty
 	Emergency   bool // New holds an unacknowledged emergency
+	// Emergencies are those emergencies' keys and receipts. Pushover
+	// repeats an emergency until someone acknowledges it, each repeat a
+	// new message (a higher key) with the same receipt: by them the owner
+	// tells a repeat from a new emergency.
+	Emergencies []Emergency
 	Backlog     bool
+}
+
+// Emergency is an unacknowledged emergency newly stored.
+type Emergency struct {
+	Key     int64
+	Receipt string
 }
 
 // SyncFailed: a download or its storage failed. The messages are still on

@@ -129,6 +129,7 @@ func (e *Engine) run(ctx context.Context, announce bool, progress func(Progress)
 		total.New = append(total.New, ev.New...)
 		total.MaxPriority = max(total.MaxPriority, ev.MaxPriority)
 		total.Emergency = total.Emergency || ev.Emergency
+		total.Emergencies = append(total.Emergencies, ev.Emergencies...)
 		if e.afterIngest != nil {
 			e.afterIngest()
 		}
@@ -186,6 +187,7 @@ func (ev *Synced) add(fresh []cache.Message) {
 		ev.MaxPriority = max(ev.MaxPriority, m.Priority)
 		if m.NeedsAck() {
 			ev.Emergency = true
+			ev.Emergencies = append(ev.Emergencies, Emergency{m.Key, m.Receipt})
 		}
 	}
 }

@@ -88,13 +88,15 @@ func TestBackoffBounds(t *testing.T) {
 func TestDispatcherMergesQueuedSynced(t *testing.T) {
 	d := newDispatcher()
 	d.emit(Synced{New: []int64{1, 2}, MaxPriority: 0})
-	d.emit(Synced{New: []int64{3}, MaxPriority: 2, Emergency: true})
+	d.emit(Synced{New: []int64{3}, MaxPriority: 2, Emergency: true, Emergencies: []Emergency{{3, "r3"}}})
+	d.emit(Synced{New: []int64{4}, MaxPriority: 2, Emergency: true, Emergencies: []Emergency{{4, "r4"}}})
 	d.emit(Synced{New: []int64{9}, Backlog: true}) // backlog is not merged into news
 	done := make(chan struct{})
 	defer close(done)
 	go d.run(done)
 	first := (<-d.out).(Synced)
-	if !slices.Equal(first.New, []int64{1, 2, 3}) || first.MaxPriority != 2 || !first.Emergency || first.Backlog {
+	if !slices.Equal(first.New, []int64{1, 2, 3, 4}) || first.MaxPriority != 2 || !first.Emergency || first.Backlog ||
+		!slices.Equal(first.Emergencies, []Emergency{{3, "r3"}, {4, "r4"}}) {
 		t.Fatalf("merged = %+v", first)
 	}
 	if second := (<-d.out).(Synced); !second.Backlog || !slices.Equal(second.New, []int64{9}) {

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -301,47 +300,14 @@ func (m *inbox) ackAll() tea.Cmd {
 	})
 }
 
-// mute silences the bell for the emergencies that page now, their
-// repeats included, until another emergency arrives (m); m again lets
-// them ring.
+// mute silences the bell until a new emergency arrives (m), or lets it
+// ring again.
 func (m *inbox) mute() tea.Cmd {
-	if m.bellMuted() {
-		m.muted = nil
-		return m.setNotice(noticeInfo, "bell on")
+	m.muted = !m.muted
+	if m.muted {
+		return m.setNotice(noticeInfo, "bell muted until a new emergency arrives (m: ring again)")
 	}
-	if m.muted == nil {
-		m.muted = map[string]bool{}
-	}
-	for u := range m.liveEmergencies {
-		m.muted[u.Receipt] = true
-	}
-	return m.setNotice(noticeInfo, "bell muted until another emergency arrives (m: ring again)")
-}
-
-// bellMuted reports whether m silenced every emergency that pages now.
-func (m *inbox) bellMuted() bool {
-	if len(m.muted) == 0 {
-		return false
-	}
-	for u := range m.liveEmergencies {
-		if !m.muted[u.Receipt] {
-			return false
-		}
-	}
-	return true
-}
-
-// unmutedArrived reports whether an emergency pages that m did not
-// silence, and forgets the silenced receipts that page no more.
-func (m *inbox) unmutedArrived() bool {
-	live := map[string]bool{}
-	found := false
-	for u := range m.liveEmergencies {
-		live[u.Receipt] = true
-		found = found || !m.muted[u.Receipt]
-	}
-	maps.DeleteFunc(m.muted, func(r string, _ bool) bool { return !live[r] })
-	return found
+	return m.setNotice(noticeInfo, "bell on")
 }
 
 // deleteSelected deletes the selected message here (d).

@@ -99,10 +99,10 @@ func TestMain(m *testing.M) {
 // moves cause (run synchronously here, as Cmds in the program), with the
 // styles of a true-colour terminal (an Ascii profile would hide the cost
 // of colour: every style renders as plain text there).
-func BenchmarkKeypress(b *testing.B) { benchKeypress(b, trueColorStyles()) }
+func BenchmarkKeypress(b *testing.B) { benchKeypress(b, trueColorStyles(), true) }
 
 // BenchmarkKeypressAscii is BenchmarkKeypress without colour.
-func BenchmarkKeypressAscii(b *testing.B) { benchKeypress(b, asciiStyles()) }
+func BenchmarkKeypressAscii(b *testing.B) { benchKeypress(b, asciiStyles(), false) }
 
 // trueColorStyles are the default theme's styles on a dark true-colour
 // terminal.
@@ -114,7 +114,9 @@ func trueColorStyles() *themes.Styles {
 	return &s
 }
 
-func benchKeypress(b *testing.B, st *themes.Styles) {
+// benchKeypress measures with st; colour says whether its screens hold
+// 24-bit colour sequences.
+func benchKeypress(b *testing.B, st *themes.Styles, colour bool) {
 	db, err := cache.Open(context.Background(), bigCache(b))
 	if err != nil {
 		b.Fatal(err)
@@ -126,6 +128,9 @@ func benchKeypress(b *testing.B, st *themes.Styles) {
 	top := keys("g")
 	if v := d.view(); !strings.Contains(v, "100000 total") {
 		b.Fatalf("fixture not on screen:\n%s", v)
+	}
+	if strings.Contains(d.view(), "\x1b[38;2;") != colour {
+		b.Fatalf("24-bit colour on screen: %v, want %v", !colour, colour)
 	}
 	b.ReportAllocs()
 	lat := make([]time.Duration, 0, b.N)

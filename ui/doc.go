@@ -66,11 +66,11 @@
 // inside a frame, and each program (each pobox serve session) writes them
 // on its own terminal. A new emergency rings at once and again every
 // Options.BellInterval while any emergency still pages (acknowledged,
-// queued and expired ones do not; m mutes the ones paging, whose repeats
-// Pushover sends as new copies with the same receipt, until another
-// emergency arrives); a new message of Options.NotifyPriority or more
-// raises a notification, or rings in bell mode; priorities below that
-// and the backlog of a first sync never alert.
+// queued and expired ones do not; m mutes until a new emergency arrives,
+// and Pushover's repeats of one, new copies with the same receipt, are
+// not new); a new message of Options.NotifyPriority or more raises a
+// notification, or rings in bell mode; priorities below that and the
+// backlog of a first sync never alert.
 //
 // # New messages on the screen
 //

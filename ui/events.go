@@ -125,7 +125,7 @@ func (m *inbox) handleEvent(ev inboxsync.Event) tea.Cmd {
 		if len(ev.New) > 0 {
 			m.arrived = true // the frame that shows them goes out at once
 		}
-		alert := m.alertFor(ev) // before the reload: see muteCheck
+		alert := m.alertFor(ev)
 		if len(ev.New) > 0 {
 			return tea.Batch(m.loadArrivals(), alert)
 		}
@@ -204,15 +204,20 @@ func errText(mode sanitize.WidthMode, err error) string {
 // bellOn reports whether the bell may ring at all.
 func (m *inbox) bellOn() bool { return m.opts.BellInterval > 0 && m.opts.out != nil }
 
-// alertFor announces a download: a new emergency rings at once and
-// starts the repeat (unless it repeats one that m muted); a new message
-// of the notify priority or more raises a desktop notification (or
-// rings, in bell mode); a new priority 1 rings once when no notification
-// went out for it. Quiet priorities ring only when notify_priority asks
-// for them, and the backlog of a first sync never alerts.
+// alertFor announces a download: a new emergency rings at once, starts
+// the repeat and lifts a mute (Pushover's repeats of one do nothing: the
+// bell repeats by itself); a new message of the notify priority or
+// more raises a desktop notification (or rings, in bell mode); a new
+// priority 1 rings once when no notification went out for it. Quiet
+// priorities ring only when notify_priority asks for them, and the
+// backlog of a first sync never alerts.
 func (m *inbox) alertFor(ev inboxsync.Synced) tea.Cmd {
 	if ev.Backlog || len(ev.New) == 0 {
 		return nil
+	}
+	fresh := m.newEmergency(ev)
+	if ev.Emergency && !fresh && len(ev.Emergencies) == len(ev.New) {
+		return nil // only repeats: the bell's own repeat goes on
 	}
 	n := m.opts.notify
 	var cmds []tea.Cmd
@@ -221,16 +226,14 @@ func (m *inbox) alertFor(ev inboxsync.Synced) tea.Cmd {
 	if osc {
 		cmds = append(cmds, notifyCmd(m.ctx, m.db, ev.New, n, m.opts.out))
 	}
-	ring := ev.Emergency || (ev.MaxPriority >= 1 && !osc) || (notify && n.mode == NotifyBell)
-	switch {
-	case ev.Emergency && len(m.muted) > 0:
-		// Under a mute, Pushover's repeat of a muted emergency (a new
-		// copy, the same receipt) stays silent; the next reload, which
-		// reads the receipts, rings for another one (applyStatus).
-		m.muteCheck = m.seq + 1
-		ring = false
-	case ev.Emergency:
-		cmds = append(cmds, m.restartBell())
+	ring := fresh || (ev.MaxPriority >= 1 && !osc) || (notify && n.mode == NotifyBell)
+	if fresh {
+		m.muted = false // the mute was for the emergencies before
+		if m.opts.BellInterval > 0 {
+			m.bellSeq++ // restart the repeat from now
+			m.bellArmed = true
+			cmds = append(cmds, m.bellTimer())
+		}
 	}
 	if ring && m.bellOn() {
 		cmds = append(cmds, m.ring())
@@ -238,14 +241,30 @@ func (m *inbox) alertFor(ev inboxsync.Synced) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// restartBell restarts the repeat from now (a new emergency rang).
-func (m *inbox) restartBell() tea.Cmd {
-	if m.opts.BellInterval <= 0 {
-		return nil
+// newEmergency reports whether ev brings a new emergency. Pushover
+// repeats an emergency until someone acknowledges it, each time as a new
+// message (a higher key) with the same receipt: a repeat is not new (it
+// neither rings at once, nor restarts the bell's repeat, nor lifts a
+// mute).
+func (m *inbox) newEmergency(ev inboxsync.Synced) bool {
+	fresh := ev.Emergency && len(ev.Emergencies) == 0 // an event that does not name them
+	for _, e := range ev.Emergencies {
+		if m.firstCopy(e.Key, e.Receipt) {
+			fresh = true
+		}
 	}
-	m.bellSeq++
-	m.bellArmed = true
-	return m.bellTimer()
+	return fresh
+}
+
+// firstCopy records a copy of an emergency and reports whether it is the
+// first seen of its receipt (a copy seen before in a read counts as the
+// same, not as a repeat).
+func (m *inbox) firstCopy(key int64, receipt string) bool {
+	if k, ok := m.firstKey[receipt]; ok && k < key {
+		return false
+	}
+	m.firstKey[receipt] = key
+	return true
 }
 
 // notifyMax is how many of a download's new messages are read to find the
@@ -323,7 +342,7 @@ func (m *inbox) onBell(msg bellMsg) tea.Cmd {
 		m.bellArmed = false
 		return nil
 	}
-	if m.bellMuted() {
+	if m.muted {
 		return m.bellTimer()
 	}
 	return tea.Batch(m.ring(), m.bellTimer())

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,7 +38,15 @@ type flowEnv struct {
 
 func newFlowEnv(t *testing.T, serverDelete string) *flowEnv {
 	t.Helper()
-	srv, err := sandbox.New(sandbox.Options{KeepAlive: 50 * time.Millisecond, FirstID: 1<<53 + 1, MinRetry: 1})
+	return newFlowEnvOn(t, serverDelete, sandbox.Options{})
+}
+
+// newFlowEnvOn is newFlowEnv on a sandbox with opts (the keep-alive, the
+// first id and the smallest retry are the env's).
+func newFlowEnvOn(t *testing.T, serverDelete string, opts sandbox.Options) *flowEnv {
+	t.Helper()
+	opts.KeepAlive, opts.FirstID, opts.MinRetry = 50*time.Millisecond, 1<<53+1, 1
+	srv, err := sandbox.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -419,5 +428,48 @@ func TestFlowUnreadFilter(t *testing.T) {
 	}
 	if c, _ := e.db.Counts(context.Background()); c.Unread != 4 {
 		t.Fatalf("%d unread, want 4", c.Unread)
+	}
+}
+
+// TestFlowEmergencyRepeats: Pushover repeats an emergency as new messages
+// with its receipt, each replacing the one before in the cache. The
+// selection stays on the emergency through the repeats (so that d deletes
+// it, not its neighbour), and a repeat neither rings at once nor restarts
+// the bell's repeat: the bell rang once, for the new emergency.
+func TestFlowEmergencyRepeats(t *testing.T) {
+	const unit = 20 * time.Millisecond // a repeat every 30 "seconds": 600 ms
+	e := newFlowEnvOn(t, "", sandbox.Options{RetryUnit: unit})
+	bell := &syncBuffer{}
+	opts := Options{DB: e.db, Engine: e.en, Styles: asciiStyles(), Title: "pobox", Output: bell, Getenv: noEnv,
+		BellInterval: time.Hour}
+	tm := teatest.NewTestModel(t, New(opts), teatest.WithInitialTermSize(120, 40))
+	waitScreen(t, tm, "connected", "0 total")
+	e.publish("Coffee ready", 0)
+	waitScreen(t, tm, "Coffee ready", "1 total")
+	p := e.publish("Pump failure", 2)
+	waitScreen(t, tm, "Pump failure", "1 emergency needs acknowledging")
+	tm.Send(keys("<enter>")[0]) // read it: the selection no longer follows the newest
+	waitScreen(t, tm, "esc/q back")
+
+	// Two repeats after that: the detail shows the copy of the second.
+	deliveries := func() int { r, _ := e.srv.Receipt(p.Receipt); return r.Deliveries }
+	want := int64(1<<53+1) + int64(deliveries()+2) // Coffee has the first id, each delivery the next
+	ids := regexp.MustCompile(`Tests · #(\d+)`)
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		for _, m := range ids.FindAllSubmatch(b, -1) {
+			if id, _ := strconv.ParseInt(string(m[1]), 10, 64); id >= want {
+				return true
+			}
+		}
+		return false
+	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+	tm.Send(keys("d")[0])
+	waitScreen(t, tm, "deleted #")
+	finish(t, tm)
+	if coffee, err := e.db.Find(context.Background(), 1, 1<<53+1); err != nil || coffee.Title != "Coffee ready" {
+		t.Fatalf("d deleted the emergency's neighbour: %+v, %v", coffee, err)
+	}
+	if n := strings.Count(bell.String(), "\a"); n != 1 {
+		t.Fatalf("the bell rang %d times over %d deliveries, want once, for the new emergency", n, deliveries())
 	}
 }

@@ -15,7 +15,7 @@ func (m *inbox) ShortHelp() []key.Binding {
 	k := &m.keys
 	quit := short(k.ForceQuit, "ctrl+c", "quit")
 	mute := short(k.Mute, "m", "mute")
-	if m.bellMuted() {
+	if m.muted {
 		mute = short(k.Mute, "m", "unmute")
 	}
 	switch m.focus {

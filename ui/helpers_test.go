@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -245,6 +246,19 @@ type driver struct {
 	tb   testing.TB
 	m    *Model
 	quit bool
+
+	// hold keeps the messages that Cmds return instead of delivering
+	// them, as if the reads were still running: each Cmd runs at once
+	// (it reads the cache as it is now) and its result waits in held
+	// until deliver hands it over, in whatever order the test says.
+	hold bool
+	held []tea.Msg
+
+	// painted, when paint is set, is the view after the latest Update:
+	// what a program's renderer shows, which changes only when a
+	// message comes (a key, a read, a timer).
+	paint   bool
+	painted string
 }
 
 func newDriver(tb testing.TB, opts Options, w, h int) *driver {
@@ -259,6 +273,9 @@ func newDriver(tb testing.TB, opts Options, w, h int) *driver {
 func (d *driver) send(msgs ...tea.Msg) {
 	for _, msg := range msgs {
 		_, cmd := d.m.Update(msg)
+		if d.paint {
+			d.painted = d.m.View()
+		}
 		d.run(cmd)
 	}
 }
@@ -279,8 +296,35 @@ func (d *driver) run(cmd tea.Cmd) {
 	case tea.QuitMsg:
 		d.quit = true
 	default:
+		if d.hold {
+			d.held = append(d.held, msg)
+			return
+		}
 		d.send(msg)
 	}
+}
+
+// deliver hands over the held results at indexes i (of held as it is
+// now), in that order; what they start is held in turn while hold is set.
+func (d *driver) deliver(i ...int) {
+	d.tb.Helper()
+	msgs := make([]tea.Msg, len(i))
+	for k, j := range i {
+		msgs[k] = d.held[j]
+		d.held[j] = nil
+	}
+	d.held = slices.DeleteFunc(d.held, func(m tea.Msg) bool { return m == nil })
+	d.send(msgs...)
+}
+
+// settle stops holding and delivers every held result, newest first
+// (what they start runs at once).
+func (d *driver) settle() {
+	d.hold = false
+	msgs := d.held
+	d.held = nil
+	slices.Reverse(msgs)
+	d.send(msgs...)
 }
 
 func (d *driver) view() string { return d.m.View() }

@@ -111,12 +111,13 @@ type inbox struct {
 
 	localAck  map[string]bool // receipts acknowledged here, before the cache shows it
 	ackQueued bool            // an acknowledgement waits in the outbox (offline)
-	// muted are the receipts m silenced: Pushover's repeats of them
-	// (new copies, same receipt) stay silent, another emergency rings.
-	muted map[string]bool
-	// muteCheck > 0: an emergency arrived under the mute; the first
-	// replacing read of this seq or later says whether it is another.
-	muteCheck int
+	// muted: m silenced the bell until a new emergency arrives
+	// (Pushover's repeats of one, new copies of its receipt, are not new).
+	muted bool
+
+	// firstKey is the key of the first copy seen of each emergency's
+	// receipt: Pushover's repeats are later copies.
+	firstKey map[string]int64
 
 	logInAgain bool // L: Run returns ErrLogInAgain
 
@@ -139,6 +140,7 @@ func newInbox(ctx context.Context, opts *Options, st *styles, db *cache.DB, engi
 		conn:        connState{state: connConnecting},
 		matches:     -1,
 		termFocused: true,
+		firstKey:    map[string]int64{},
 		after:       opts.tick,
 	}
 	if engine == nil {

@@ -187,14 +187,16 @@ func (m *inbox) moveKey(msg tea.KeyMsg) tea.Cmd {
 		return m.moveBy(-max(l.height/2, 1))
 	case key.Matches(msg, k.Top):
 		l.pending = 0
-		if !l.atTop {
+		// While another read of the window runs, its result would
+		// replace this move: read anew, so that the latest key wins.
+		if !l.atTop || m.replacing {
 			return m.requestLoadAt(loadTop, 0, true)
 		}
 		l.cursor = 0
 		l.scroll()
 	case key.Matches(msg, k.Bottom):
 		l.pending = 0
-		if !l.atBottom {
+		if !l.atBottom || m.replacing {
 			return m.requestLoadAt(loadBottom, 0, true)
 		}
 		l.cursor = len(l.rows) - 1

@@ -182,7 +182,7 @@ func (m *inbox) updateKeybindings() {
 	k.Ack.SetEnabled(browsing && m.engine != nil && ackable)
 	k.AckAll.SetEnabled(browsing && m.engine != nil && m.needAck() > 0)
 	k.Mute.SetEnabled(browsing && m.opts.BellInterval > 0 && m.needAck() > 0)
-	if m.bellMuted() {
+	if m.muted {
 		k.Mute.SetHelp("m", "bell muted: ring again")
 	} else {
 		k.Mute.SetHelp("m", "mute the bell")

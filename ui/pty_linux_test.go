@@ -157,6 +157,7 @@ type ptyTerm struct {
 
 	mu      sync.Mutex
 	out     []byte
+	scanned int           // out is searched for queries from here
 	more    chan struct{} // signalled (not closed) on each read
 	queries map[string]int
 }
@@ -209,20 +210,8 @@ func (p *ptyTerm) read() {
 		n, err := p.master.Read(buf)
 		if n > 0 {
 			p.mu.Lock()
-			from := max(len(p.out)-16, 0)
 			p.out = append(p.out, buf[:n]...)
-			tail := p.out[from:]
-			for q, answer := range map[string]string{
-				"\x1b]11;?": "\x1b]11;rgb:1c1c/1c1c/1c1c\x1b\\", // a dark background
-				"\x1b[6n":   "\x1b[1;1R",                        // the cursor is home
-			} {
-				if c := bytes.Count(tail, []byte(q)); c > 0 {
-					p.queries[q] += c
-					for range c {
-						_, _ = p.master.WriteString(answer)
-					}
-				}
-			}
+			p.answerQueries()
 			p.mu.Unlock()
 			select {
 			case p.more <- struct{}{}:
@@ -233,6 +222,37 @@ func (p *ptyTerm) read() {
 			return // EIO once the child closed the terminal
 		}
 	}
+}
+
+// termAnswers are the queries the harness answers, as a dark xterm does.
+var termAnswers = []struct{ query, answer string }{
+	{"\x1b]11;?", "\x1b]11;rgb:1c1c/1c1c/1c1c\x1b\\"}, // a dark background
+	{"\x1b[6n", "\x1b[1;1R"},                          // the cursor is home
+}
+
+// answerQueries answers each query in p.out once, in order; a query cut
+// between two reads is answered after the second. (Counting the queries
+// in an overlap of the reads answered some twice, and the extra answer
+// reached the program as keys.)
+func (p *ptyTerm) answerQueries() {
+	longest := 0
+	for {
+		at, which := -1, 0
+		for i, a := range termAnswers {
+			longest = max(longest, len(a.query))
+			if j := bytes.Index(p.out[p.scanned:], []byte(a.query)); j >= 0 && (at < 0 || j < at) {
+				at, which = j, i
+			}
+		}
+		if at < 0 {
+			break
+		}
+		a := termAnswers[which]
+		_, _ = p.master.WriteString(a.answer)
+		p.queries[a.query]++
+		p.scanned += at + len(a.query)
+	}
+	p.scanned = max(p.scanned, len(p.out)-longest+1)
 }
 
 // offset is how much output arrived so far.

@@ -164,21 +164,23 @@ func NewProgram(ctx context.Context, opts Options, progOpts ...tea.ProgramOption
 }
 
 // Run runs the UI until the user quits or ctx ends, and restores the
-// terminal; see NewProgram. progOpts are added to the program's options
-// (tests pass the input).
+// terminal; see NewProgram. Signals are the caller's to turn into the end
+// of ctx (cli does, for SIGINT and SIGTERM): Bubble Tea's own handler
+// would race with that and could block the program's shutdown for good.
+// progOpts are added to the program's options (tests pass the input).
 func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) error {
+	// The end of ctx quits the program as q does: killed instead, Bubble
+	// Tea would close its input reader while the reader still runs.
 	// Commands still running when the program ends (a read, a mark-read)
 	// are cancelled with this context, before the caller closes the cache.
-	cmdCtx, cancel := context.WithCancel(ctx)
+	cmdCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
-	p, err := NewProgram(cmdCtx, opts, progOpts...)
+	p, err := NewProgram(cmdCtx, opts, append([]tea.ProgramOption{tea.WithoutSignalHandler()}, progOpts...)...)
 	if err != nil {
 		return err
 	}
+	defer context.AfterFunc(ctx, p.Quit)()
 	final, err := p.Run()
-	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
-		return nil // asked to stop: not a failure
-	}
 	if err != nil {
 		return fmt.Errorf("ui: %w", err)
 	}

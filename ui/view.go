@@ -144,7 +144,7 @@ func (m *inbox) bannerView() string {
 			detail += " · an acknowledgement is queued"
 		}
 		hints = bannerHints
-		if muted := m.bellMuted(); muted || !m.bellOn() {
+		if muted := m.muted; muted || !m.bellOn() {
 			hints = []string{"a acknowledge · A all · e show", "a ack · A all · e show", "a ack · e show", "a ack"}
 			if muted {
 				head = "(bell muted) " + head

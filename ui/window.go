@@ -41,11 +41,9 @@ type loadReq struct {
 	// they stay in its results until the filter changes.
 	keep []int64
 
-	// For a reload: where the selection was, to keep it in place, and
-	// whether it follows the newest message.
-	screenRow int
-	viewTop   bool // the viewport showed the newest rows
-	follow    bool // the selection was on the newest row: it moves to the new newest
+	screenRow int  // the screen line a loadAround puts its message on
+	viewTop   bool // reload: the viewport showed the newest rows
+	follow    bool // reload: the selection was on the newest row: it moves to the new newest
 
 	// newerThan, when > 0, asks how many matching messages are newer
 	// than this key: those that arrived since the person left the top.
@@ -298,7 +296,6 @@ func (m *inbox) requestLoadAt(kind loadKind, anchor int64, user bool) tea.Cmd {
 		// message, and each row read costs (the extension reads more
 		// when the person scrolls there).
 		req.below = min(max(l.offset+l.height+l.margin()-l.cursor, l.height), cache.MaxLimit)
-		req.screenRow = l.cursor - l.offset
 		req.viewTop = l.atTop && l.offset == 0
 		req.follow = m.following()
 		if req.follow {
@@ -389,13 +386,16 @@ func (m *inbox) applyLoaded(msg loadedMsg) tea.Cmd {
 	}
 	var cmds []tea.Cmd
 	if msg.status != nil {
-		cmds = append(cmds, m.applyStatus(msg.status, req.seq))
+		cmds = append(cmds, m.applyStatus(msg.status))
 	}
 	if req.gen == m.gen {
 		before := l.selectedID()
 		switch req.kind {
 		case loadReload, loadAround:
-			if !m.applyReload(msg) {
+			if k := m.newCopy(msg); k > 0 {
+				// Beyond the rows read: read around it.
+				cmds = append(cmds, m.requestLoadAt(loadAround, k, false))
+			} else if !m.applyReload(msg) {
 				m.reloadQueued = true
 			}
 		case loadTop:
@@ -450,11 +450,12 @@ func (m *inbox) applyReload(msg loadedMsg) bool {
 	if req.kind == loadAround {
 		cur = req.anchor
 	}
-	sel := -1
-	for i := range rows {
-		if rows[i].Key == cur {
-			sel = i
-			break
+	sel := slices.IndexFunc(rows, func(r cache.Message) bool { return r.Key == cur })
+	if old, ok := l.selected(); ok && sel < 0 && req.kind == loadReload && old.Receipt != "" {
+		// Pushover's repeat replaced the selected emergency with a new
+		// copy: the selection follows it.
+		if i := slices.IndexFunc(rows, func(r cache.Message) bool { return r.Receipt == old.Receipt }); i >= 0 {
+			sel, cur = i, rows[i].Key
 		}
 	}
 	if sel < 0 {
@@ -464,6 +465,11 @@ func (m *inbox) applyReload(msg loadedMsg) bool {
 		sel = len(msg.above) // deleted: the next older takes its place
 	}
 	row := req.screenRow
+	if req.kind == loadReload {
+		// The line the selection is on now: keys pressed while the read
+		// ran may have moved it.
+		row = l.cursor - l.offset
+	}
 	if req.viewTop && atTop && req.kind == loadReload {
 		row = sel // new messages on top stay visible
 	}
@@ -471,10 +477,32 @@ func (m *inbox) applyReload(msg loadedMsg) bool {
 	return true
 }
 
-// applyStatus takes fresh counts from the cache (read by the replacing
-// read seq), and starts the bell's repeat when an emergency waits, or
-// rings for one that arrived under the mute and is not muted.
-func (m *inbox) applyStatus(st *dbStatus, seq int) tea.Cmd {
+// newCopy returns the key of the new copy of the selected emergency that
+// a reload found among the emergencies waiting but not among its rows (a
+// repeat is newer than every message the window holds), else 0.
+func (m *inbox) newCopy(msg loadedMsg) int64 {
+	old, ok := m.list.selected()
+	if !ok || old.Receipt == "" || msg.req.kind != loadReload || msg.req.anchor != old.Key || msg.status == nil {
+		return 0
+	}
+	for _, rows := range [][]cache.Message{msg.above, msg.below} {
+		for _, r := range rows {
+			if r.Key == old.Key || r.Receipt == old.Receipt {
+				return 0 // still there, or applyReload finds the copy
+			}
+		}
+	}
+	for _, u := range msg.status.unacked {
+		if u.Receipt == old.Receipt {
+			return u.Key
+		}
+	}
+	return 0
+}
+
+// applyStatus takes fresh counts from the cache, and starts the bell's
+// repeat when an emergency waits.
+func (m *inbox) applyStatus(st *dbStatus) tea.Cmd {
 	last := m.status.lastSync
 	m.status = *st
 	if last.After(m.status.lastSync) {
@@ -484,11 +512,8 @@ func (m *inbox) applyStatus(st *dbStatus, seq int) tea.Cmd {
 		m.ackQueued = false
 	}
 	m.detail.device = st.device
-	if m.muteCheck > 0 && seq >= m.muteCheck {
-		m.muteCheck = 0
-		if m.unmutedArrived() && m.bellOn() {
-			return tea.Batch(m.ring(), m.restartBell())
-		}
+	for _, u := range st.unacked {
+		m.firstCopy(u.Key, u.Receipt)
 	}
 	return m.armBell()
 }

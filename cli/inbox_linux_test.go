@@ -1,0 +1,450 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+	"unsafe"
+
+	"pobox/sandbox"
+	"pobox/session"
+)
+
+// The tests of `pobox` itself, the inbox with no verb, as a person starts
+// it: this test binary runs as pobox (TestMain, inboxChildEnv) on a
+// pseudo-terminal, against a sandbox, with its files in a temporary
+// directory.
+
+// inboxEnv is a sandbox with the demo account and the directories of one
+// user.
+type inboxEnv struct {
+	t    *testing.T
+	srv  *sandbox.Server
+	demo sandbox.Demo
+	dir  string
+}
+
+func newInboxEnv(t *testing.T) *inboxEnv {
+	t.Helper()
+	srv, err := sandbox.New(sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return &inboxEnv{t: t, srv: srv, demo: srv.AddDemo(), dir: t.TempDir()}
+}
+
+func (e *inboxEnv) sessionPath() string {
+	return filepath.Join(e.dir, "config", "pobox", session.FileName)
+}
+
+// login stores a login for device name as `pobox login` would.
+func (e *inboxEnv) login(name string) *session.Stored {
+	e.t.Helper()
+	dev, secret, err := e.srv.AddDevice(e.demo.User, name)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	st := &session.Stored{UserKey: e.demo.User, Secret: session.Secret(secret), DeviceID: dev, DeviceName: name,
+		APIURL: e.srv.APIURL(), WSURL: e.srv.WSURL(), Created: time.Now()}
+	if err := session.Save(e.sessionPath(), st); err != nil {
+		e.t.Fatal(err)
+	}
+	return st
+}
+
+// start runs `pobox` on a 120x40 terminal with env added.
+func (e *inboxEnv) start(env ...string) *ptyTerm {
+	e.t.Helper()
+	base := []string{inboxChildEnv + "=1", "HOME=" + filepath.Join(e.dir, "home"),
+		"XDG_CONFIG_HOME=" + filepath.Join(e.dir, "config"), "XDG_DATA_HOME=" + filepath.Join(e.dir, "data"),
+		"XDG_STATE_HOME=" + filepath.Join(e.dir, "state"),
+		"POBOX_API_URL=" + e.srv.APIURL(), "POBOX_WS_URL=" + e.srv.WSURL(), "POBOX_DEVICE=", "POBOX_CONFIG="}
+	return startPTY(e.t, 120, 40, []string{os.Args[0]}, append(base, env...))
+}
+
+func (e *inboxEnv) publish(title string, prio int) {
+	e.t.Helper()
+	m := sandbox.Message{Token: e.demo.Token, User: e.demo.User, Title: title, Message: "body of " + title, Priority: prio}
+	if prio == 2 {
+		m.Retry, m.Expire = 60, 3600
+	}
+	if _, err := e.srv.Publish(m); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// TestInboxLogsInAndRings: with no login stored, pobox opens the login
+// screen; logging in there saves session.json (private), and the inbox
+// follows on the new device. A new emergency rings the terminal's bell;
+// an interrupt (the context cancelled) ends pobox with status 0 and gives
+// the terminal back.
+func TestInboxLogsInAndRings(t *testing.T) {
+	e := newInboxEnv(t)
+	p := e.start()
+	p.waitFor(0, "Log in to Pushover", 20*time.Second)
+	p.typeText(e.demo.Email + "\r")
+	p.typeText(e.demo.Password + "\r")
+	p.typeText("\r") // on the device name: log in
+	p.waitFor(0, "connected", 20*time.Second)
+	// The first download is the backlog, which never rings: what is
+	// published next is news.
+	p.waitFor(0, "synced ", 20*time.Second)
+	st, err := session.Load(e.sessionPath())
+	if err != nil {
+		t.Fatalf("no login stored after the login screen: %v", err)
+	}
+	if fi, err := os.Stat(e.sessionPath()); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("session file: %v, %v; want mode 0600", fi, err)
+	}
+	if !slices.ContainsFunc(e.srv.Devices(e.demo.User), func(d sandbox.Device) bool { return d.ID == st.DeviceID }) {
+		t.Fatalf("the stored device %s is not registered", st.DeviceID)
+	}
+
+	off := p.offset()
+	e.publish("Reactor overheating", 2)
+	p.waitFor(off, "Reactor overheating", 10*time.Second)
+	p.waitUntil("the bell", 10*time.Second, func(out []byte) bool { return bells(out[off:]) > 0 })
+
+	off = p.offset()
+	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.wait(10 * time.Second); err != nil {
+		t.Fatalf("pobox ended with %v after an interrupt, want status 0", err)
+	}
+	if !bytes.Contains(p.output()[off:], []byte("\x1b[?1049l")) {
+		t.Error("the alternate screen was not left")
+	}
+}
+
+// TestInboxLogInAgain: when the server ends the session, L closes the
+// engine, then the cache, and opens the login screen; after logging in
+// again this pobox holds the connection (the old engine let go of it) and
+// the new cache stores what arrives.
+func TestInboxLogInAgain(t *testing.T) {
+	e := newInboxEnv(t)
+	old := e.login("laptop")
+	if err := os.WriteFile(filepath.Join(e.dir, "config", "pobox", "config.toml"), []byte("device_name = \"desk\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := e.start()
+	p.waitFor(0, "connected", 20*time.Second)
+	e.srv.SendFrame(old.DeviceID, []byte("E"))
+	p.waitFor(0, "press L to log in again", 10*time.Second)
+	off := p.offset()
+	p.typeText("L")
+	p.waitFor(off, "Log in to Pushover", 10*time.Second)
+	p.typeText(e.demo.Email + "\r")
+	p.typeText(e.demo.Password + "\r")
+	p.typeText("\r") // on the device name (the configured one): log in
+	p.waitFor(off, "connected", 20*time.Second)
+	st, err := session.Load(e.sessionPath())
+	if err != nil || st.DeviceID == old.DeviceID || st.DeviceName != "desk" {
+		t.Fatalf("stored login %+v, %v; want the new device desk", st, err)
+	}
+	off = p.offset()
+	e.publish("After the new login", 0)
+	p.waitFor(off, "After the new login", 10*time.Second)
+	if bytes.Contains(p.output()[off:], []byte("following another pobox")) {
+		t.Fatal("the new engine follows: the old one still holds the connection")
+	}
+	p.typeText("q")
+	if err := p.wait(10 * time.Second); err != nil {
+		t.Fatalf("pobox ended with %v after q", err)
+	}
+	logb, err := os.ReadFile(filepath.Join(e.dir, "state", "pobox", "pobox.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The engines stop before their caches close: nothing fails on the
+	// way (an engine writing to a closed cache warns).
+	for _, l := range strings.Split(string(logb), "\n") {
+		if (strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR")) && !strings.Contains(l, `msg="session ended"`) {
+			t.Errorf("the log shows a failure around the new login: %s", l)
+		}
+	}
+}
+
+// TestInboxThemeAndNoColor: the theme's colours reach the terminal
+// (POBOX_THEME), and under NO_COLOR none does, while the selection keeps
+// its reverse video.
+func TestInboxThemeAndNoColor(t *testing.T) {
+	// sgr returns the first SGR sequence in out with a parameter that
+	// want accepts.
+	sgrs := regexp.MustCompile(`\x1b\[([0-9;]*)m`)
+	sgr := func(out []byte, want func(n int) bool) string {
+		for _, m := range sgrs.FindAllSubmatch(out, -1) {
+			for _, p := range strings.Split(string(m[1]), ";") {
+				if n, err := strconv.Atoi(p); err == nil && want(n) {
+					return string(m[0])
+				}
+			}
+		}
+		return ""
+	}
+	colour := func(n int) bool { return n >= 30 && n <= 38 || n >= 40 && n <= 48 || n >= 90 && n <= 107 }
+	reverse := func(n int) bool { return n == 7 }
+	// The "connected" of the status bar in each theme's colour for a
+	// dark background (the harness answers that it is dark).
+	for _, c := range []struct{ theme, ok string }{
+		{"", "\x1b[38;2;95;215;135m"},               // default: #5fd787
+		{"high-contrast", "\x1b[38;2;135;255;135m"}, // #87ff87
+	} {
+		t.Run("theme "+c.theme, func(t *testing.T) {
+			e := newInboxEnv(t)
+			e.login("laptop")
+			e.publish("Coloured", 1)
+			p := e.start("POBOX_THEME=" + c.theme)
+			p.waitFor(0, "connected", 20*time.Second)
+			p.waitFor(0, c.ok, 10*time.Second)
+		})
+	}
+	t.Run("NO_COLOR", func(t *testing.T) {
+		e := newInboxEnv(t)
+		e.login("laptop")
+		e.publish("Colourless", 1)
+		p := e.start("NO_COLOR=1")
+		p.waitFor(0, "Colourless", 20*time.Second)
+		p.waitFor(0, "connected", 20*time.Second)
+		p.typeText("q")
+		if err := p.wait(10 * time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if s := sgr(p.output(), colour); s != "" {
+			t.Fatalf("colour under NO_COLOR: %q", s)
+		}
+		if sgr(p.output(), reverse) == "" {
+			t.Fatal("no reverse video for the selection under NO_COLOR")
+		}
+	})
+}
+
+// bells counts the BEL characters outside OSC strings (which a BEL may
+// end, as a window title's does).
+func bells(out []byte) int {
+	n := 0
+	for i := 0; i < len(out); i++ {
+		switch {
+		case out[i] == 0x1b && i+1 < len(out) && out[i+1] == ']':
+			for i += 2; i < len(out) && out[i] != 0x07 && !(out[i] == 0x1b && i+1 < len(out) && out[i+1] == '\\'); i++ {
+			}
+		case out[i] == 0x07:
+			n++
+		}
+	}
+	return n
+}
+
+// ptyTerm is a command on a pseudo-terminal: the harness keeps what
+// reaches the terminal and answers the terminal's queries as a dark
+// xterm does.
+type ptyTerm struct {
+	tb     testing.TB
+	master *os.File
+	cmd    *exec.Cmd
+	done   chan error
+	exit   error
+	ended  bool
+
+	mu      sync.Mutex
+	out     []byte
+	scanned int // out is searched for queries from here
+	more    chan struct{}
+}
+
+// termAnswers are the queries the harness answers, as a dark xterm does.
+var termAnswers = []struct{ query, answer string }{
+	{"\x1b]11;?", "\x1b]11;rgb:1c1c/1c1c/1c1c\x1b\\"}, // the background
+	{"\x1b[6n", "\x1b[1;1R"},                          // the cursor is home
+}
+
+// answerQueries answers each query in p.out once, in order; a query cut
+// between two reads is answered after the second.
+func (p *ptyTerm) answerQueries() {
+	longest := 0
+	for {
+		at, which := -1, 0
+		for i, a := range termAnswers {
+			longest = max(longest, len(a.query))
+			if j := bytes.Index(p.out[p.scanned:], []byte(a.query)); j >= 0 && (at < 0 || j < at) {
+				at, which = j, i
+			}
+		}
+		if at < 0 {
+			break
+		}
+		_, _ = p.master.WriteString(termAnswers[which].answer)
+		p.scanned += at + len(termAnswers[which].query)
+	}
+	p.scanned = max(p.scanned, len(p.out)-longest+1)
+}
+
+func startPTY(tb testing.TB, w, h int, args, env []string) *ptyTerm {
+	tb.Helper()
+	p := &ptyTerm{tb: tb, more: make(chan struct{}, 1), done: make(chan error, 1)}
+	master, slave := openPTY(tb)
+	p.master = master
+	ws := struct{ row, col, x, y uint16 }{uint16(h), uint16(w), 0, 0}
+	if err := ioctl(master, syscall.TIOCSWINSZ, unsafe.Pointer(&ws)); err != nil {
+		tb.Fatal(err)
+	}
+	p.cmd = exec.Command(args[0], args[1:]...)
+	base := slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		for _, k := range []string{"CI=", "TMUX=", "STY=", "TERM=", "COLORTERM=", "NO_COLOR=", "TERM_PROGRAM=", "POBOX_"} {
+			if strings.HasPrefix(kv, k) {
+				return true
+			}
+		}
+		return false
+	})
+	p.cmd.Env = append(append(base, "TERM=xterm-256color", "COLORTERM=truecolor"), env...)
+	p.cmd.Stdin, p.cmd.Stdout, p.cmd.Stderr = slave, slave, slave
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	if err := p.cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	slave.Close()
+	go p.read()
+	go func() { p.done <- p.cmd.Wait() }()
+	tb.Cleanup(p.stop)
+	return p
+}
+
+func (p *ptyTerm) read() {
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := p.master.Read(buf)
+		if n > 0 {
+			p.mu.Lock()
+			p.out = append(p.out, buf[:n]...)
+			p.answerQueries()
+			p.mu.Unlock()
+			select {
+			case p.more <- struct{}{}:
+			default:
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (p *ptyTerm) output() []byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return bytes.Clone(p.out)
+}
+
+func (p *ptyTerm) offset() int { return len(p.output()) }
+
+// typeText types s, one key at a time, as a person does.
+func (p *ptyTerm) typeText(s string) {
+	p.tb.Helper()
+	for _, r := range s {
+		if _, err := p.master.WriteString(string(r)); err != nil {
+			p.tb.Fatal(err)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// waitFor waits until text reaches the terminal at or after offset from.
+func (p *ptyTerm) waitFor(from int, text string, timeout time.Duration) {
+	p.tb.Helper()
+	p.waitUntil(fmt.Sprintf("%q", text), timeout, func(out []byte) bool {
+		return bytes.Contains(out[max(min(from, len(out))-len(text), 0):], []byte(text))
+	})
+}
+
+// waitUntil waits until cond holds for what reached the terminal.
+func (p *ptyTerm) waitUntil(what string, timeout time.Duration, cond func([]byte) bool) {
+	p.tb.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for !cond(p.output()) {
+		select {
+		case <-p.more:
+		case err := <-p.done:
+			p.ended, p.exit = true, err
+			p.tb.Fatalf("pobox ended (%v) before %s reached the terminal; it wrote:\n%q", err, what, p.tail())
+		case <-deadline.C:
+			p.tb.Fatalf("%s did not reach the terminal in %v; it wrote:\n%q", what, timeout, p.tail())
+		}
+	}
+}
+
+func (p *ptyTerm) tail() string {
+	out := p.output()
+	return string(out[max(len(out)-3000, 0):])
+}
+
+// wait waits for the command to end and returns how it ended.
+func (p *ptyTerm) wait(timeout time.Duration) error {
+	p.tb.Helper()
+	if p.ended {
+		return p.exit
+	}
+	select {
+	case err := <-p.done:
+		p.ended, p.exit = true, err
+		return err
+	case <-time.After(timeout):
+		return errors.New("still running")
+	}
+}
+
+// stop ends the command if it still runs, and frees the terminal.
+func (p *ptyTerm) stop() {
+	if !p.ended {
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case p.exit = <-p.done:
+		case <-time.After(10 * time.Second):
+			_ = p.cmd.Process.Kill()
+			p.exit = <-p.done
+		}
+		p.ended = true
+	}
+	p.master.Close()
+}
+
+func openPTY(tb testing.TB) (master, slave *os.File) {
+	tb.Helper()
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		tb.Skipf("no pseudo-terminals here: %v", err)
+	}
+	var n uint32
+	if err := ioctl(m, syscall.TIOCGPTN, unsafe.Pointer(&n)); err != nil {
+		tb.Fatal(err)
+	}
+	var unlock int32
+	if err := ioctl(m, syscall.TIOCSPTLCK, unsafe.Pointer(&unlock)); err != nil {
+		tb.Fatal(err)
+	}
+	s, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m, s
+}
+
+func ioctl(f *os.File, req uintptr, arg unsafe.Pointer) error {
+	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, f.Fd(), req, uintptr(arg)); e != 0 {
+		return e
+	}
+	return nil
+}
