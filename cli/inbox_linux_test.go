@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -17,8 +18,10 @@ import (
 	"time"
 	"unsafe"
 
+	"pobox/cache"
 	"pobox/sandbox"
 	"pobox/session"
+	inboxsync "pobox/sync"
 )
 
 // The tests of `pobox` itself, the inbox with no verb, as a person starts
@@ -174,6 +177,49 @@ func TestInboxLogInAgain(t *testing.T) {
 		if (strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR")) && !strings.Contains(l, `msg="session ended"`) {
 			t.Errorf("the log shows a failure around the new login: %s", l)
 		}
+	}
+}
+
+// TestInboxUsesStoredLogin: when `pobox login` stores another device's
+// login while the inbox runs, the inbox stops using the old one and says
+// so; L starts it again on the stored login (no login screen, no third
+// device), which then holds the connection and shows what arrives.
+func TestInboxUsesStoredLogin(t *testing.T) {
+	e := newInboxEnv(t)
+	old := e.login("laptop")
+	p := e.start()
+	p.waitFor(0, "connected", 20*time.Second)
+	p.waitFor(0, "synced ", 20*time.Second)
+
+	desk := e.login("desk")
+	ctx := context.Background()
+	db, err := cache.Open(ctx, filepath.Join(e.dir, "data", "pobox", "cache.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = inboxsync.SetLogin(ctx, db, desk.DeviceID) // as pobox login does
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor(0, "press L to use it here", 10*time.Second)
+	off := p.offset()
+	p.typeText("L")
+	p.waitFor(off, "connected", 20*time.Second)
+	if bytes.Contains(p.output()[off:], []byte("Log in to Pushover")) {
+		t.Fatal("L opened the login screen instead of using the stored login")
+	}
+	off = p.offset()
+	e.publish("To the desk", 0)
+	p.waitFor(off, "To the desk", 10*time.Second)
+	for _, d := range e.srv.Devices(e.demo.User) {
+		if d.ID == old.DeviceID && d.Online || d.ID != old.DeviceID && d.ID != desk.DeviceID {
+			t.Errorf("device %s (%s): online %v; want only desk in use", d.Name, d.ID, d.Online)
+		}
+	}
+	p.typeText("q")
+	if err := p.wait(10 * time.Second); err != nil {
+		t.Fatalf("pobox ended with %v after q", err)
 	}
 }
 

@@ -168,7 +168,8 @@ func (m *inbox) handleEvent(ev inboxsync.Event) tea.Cmd {
 		switch {
 		case m.opts.Login == nil:
 		case m.conn.state == connReplaced:
-			text += " — or press L to use it here"
+			// Short, so that the key survives a narrow status bar.
+			text = "pobox login stored another device: press L to use it here"
 		default:
 			text += " — or press L to log in again here"
 		}

@@ -18,6 +18,10 @@ func (m *inbox) ShortHelp() []key.Binding {
 	if m.muted {
 		mute = short(k.Mute, "m", "unmute")
 	}
+	logIn := short(k.LogIn, "L", "log in")
+	if m.conn.state == connReplaced {
+		logIn = short(k.LogIn, "L", "new login")
+	}
 	switch m.focus {
 	case focusSearch:
 		return []key.Binding{m.searchKeys.Accept, m.searchKeys.Cancel, quit}
@@ -33,13 +37,13 @@ func (m *inbox) ShortHelp() []key.Binding {
 		if m.detail.finding {
 			return []key.Binding{d.FindAccept, d.FindCancel, quit}
 		}
-		return []key.Binding{short(k.Back, "esc/q", "back"), short(k.LogIn, "L", "log in"),
+		return []key.Binding{short(k.Back, "esc/q", "back"), logIn,
 			short(d.FindNext, "n/N", "match"), short(k.NextMsg, "J/K", "next/prev"), short(d.Down, "j/k", "scroll"),
 			short(d.Find, "/", "find"), short(k.Ack, "a", "ack"), short(k.Links, "o", "links"), short(k.Copy, "y", "copy"),
 			mute, short(k.MarkUnread, "U", k.MarkUnread.Help().Desc), short(k.Delete, "d", "delete"),
 			k.Help, quit}
 	}
-	return []key.Binding{short(k.LogIn, "L", "log in"), short(k.Down, "j/k", "move"), short(k.Open, "enter", "read"),
+	return []key.Binding{logIn, short(k.Down, "j/k", "move"), short(k.Open, "enter", "read"),
 		short(k.Ack, "a", "ack"), short(k.Emergency, "e", "emergency"), mute,
 		short(k.Search, "/", "search"), short(k.Unread, "u", "unread"), short(k.NextUnread, "n", "next unread"),
 		short(k.Back, "esc", "clear"), short(k.Links, "o", "links"), short(k.Delete, "d", "delete"), k.Help, k.Quit}

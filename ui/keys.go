@@ -200,6 +200,11 @@ func (m *inbox) updateKeybindings() {
 	k.Copy.SetEnabled(browsing && has && m.opts.out != nil)
 	k.Sync.SetEnabled(browsing && m.engine != nil && !m.sessionEnded())
 	k.LogIn.SetEnabled(browsing && m.sessionEnded() && m.opts.Login != nil)
+	if m.conn.state == connReplaced {
+		k.LogIn.SetHelp("L", "use the login pobox login stored")
+	} else {
+		k.LogIn.SetHelp("L", "log in again")
+	}
 	k.Help.SetEnabled(browsing)
 	k.Quit.SetEnabled(browsing && !inDetail)
 	k.ForceQuit.SetEnabled(true)
