@@ -271,12 +271,36 @@ func (n notifier) clean(s string, max int) string {
 	return n.width.Truncate(s, max, "…")
 }
 
+// screenMax is the most GNU screen passes through in one DCS string (its
+// MAXSTR, 768 bytes, less its ends): it cuts the rest, and with it the
+// sequence's end.
+const screenMax = 760
+
 // notification is the sequence that shows title and body on the desktop,
 // wrapped for the multiplexer; the bell when the mode is bell, "" when
 // off. Every OSC ends with BEL: an ST (ESC \) would end screen's
-// passthrough early.
+// passthrough early. Inside screen the text is shortened, the body first,
+// until the sequence fits its passthrough.
 func (n notifier) notification(title, body string, id int64) string {
-	title, body = n.clean(title, notifyTitleMax), n.clean(body, notifyBodyMax)
+	tmax, bmax := notifyTitleMax, notifyBodyMax
+	for {
+		seq := n.osc(n.clean(title, tmax), n.clean(body, bmax), id)
+		if seq == "" || seq == "\a" {
+			return seq // off, or the bell: nothing to pass through
+		}
+		if n.mux != muxScreen || len(seq) <= screenMax || tmax <= 1 {
+			return n.mux.wrap(seq)
+		}
+		if bmax > 0 {
+			bmax /= 2
+		} else {
+			tmax /= 2
+		}
+	}
+}
+
+// osc is the notification sequence of the mode for clean text.
+func (n notifier) osc(title, body string, id int64) string {
 	var seq string
 	switch n.mode {
 	case NotifyOSC9:
@@ -301,10 +325,8 @@ func (n notifier) notification(title, body string, id int64) string {
 		}
 	case NotifyBell:
 		return "\a"
-	default:
-		return ""
 	}
-	return n.mux.wrap(seq)
+	return seq
 }
 
 // copySeq is the OSC 52 sequence that puts text on the terminal's

@@ -82,6 +82,8 @@ func TestNotificationSequences(t *testing.T) {
 		{NotifyOff, nil, "Backups", ""},
 		{NotifyOSC9, []string{"TMUX", "x"}, "Backups", "\x1bPtmux;\x1b\x1b]9;Backups: disk full\a\x1b\\"},
 		{NotifyOSC9, []string{"STY", "x"}, "Backups", "\x1bP\x1b]9;Backups: disk full\a\x1b\\"},
+		{NotifyBell, []string{"STY", "x"}, "Backups", "\a"},
+		{NotifyOff, []string{"TMUX", "x"}, "Backups", ""},
 		{NotifyOSC9, nil, "evil\x1b]0;owned\a\x9c\u009c\x1b\\ title", "\x1b]9;evil title: disk full\a"},
 	} {
 		n := newNotifier(c.mode, 1, env(c.env...), sanitize.Grapheme)
@@ -92,6 +94,17 @@ func TestNotificationSequences(t *testing.T) {
 	long := newNotifier(NotifyOSC9, 1, env(), sanitize.Grapheme).notification(strings.Repeat("t", 500), strings.Repeat("b", 5000), 1)
 	if len(long) > 300 {
 		t.Errorf("a notification of %d bytes: the text is not bounded", len(long))
+	}
+	// GNU screen passes at most 768 bytes of a DCS string: text of many
+	// bytes a cell (4 here; marks on letters make more) is cut shorter
+	// there, and the sequence keeps its end.
+	wide := strings.Repeat("𝐀", 300)
+	for _, mode := range []NotifyMode{NotifyOSC9, NotifyOSC777, NotifyOSC99} {
+		seq := newNotifier(mode, 1, env("STY", "x"), sanitize.Grapheme).notification(wide, wide, 1)
+		inner := strings.TrimSuffix(strings.TrimPrefix(seq, "\x1bP"), "\x1b\\")
+		if len(inner) > 767 || !strings.HasSuffix(inner, "\a") || !strings.Contains(inner, "𝐀𝐀𝐀") {
+			t.Errorf("%s inside screen: %d bytes passed through (at most 767), ending %q", mode, len(inner), inner[max(len(inner)-10, 0):])
+		}
 	}
 }
 
