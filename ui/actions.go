@@ -407,14 +407,10 @@ func safeURL(m cache.Message) (string, bool) {
 	return sanitize.SafeURL(m.URL)
 }
 
-// openLinks opens the only link of the selected message, or the picker
-// of its links (o).
+// openLinks opens the picker of the selected message's links (o).
 func (m *inbox) openLinks() tea.Cmd {
-	sel, _ := m.list.selected()
-	links := m.linksOf(sel)
-	if len(links) == 1 && links[0].HostHint == "" {
-		return m.openURL(links[0].URL)
-	}
+	// The list even for one link: it shows where the link goes before
+	// anything opens, and offers the copy.
 	m.openLinksPicker()
 	return nil
 }

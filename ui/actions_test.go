@@ -267,6 +267,26 @@ func TestLinks(t *testing.T) {
 		t.Fatalf("OSC 52 written %q, want %q", got, want)
 	}
 
+	// One plain link too is listed first, not opened at once: where it
+	// goes shows before anything opens.
+	opened = nil
+	e.press("g")
+	stored, err := e.db.Ingest(context.Background(), cache.Batch{Device: 1, Messages: []cache.Message{{ID: 2000, UMID: 2000, AID: 1,
+		Title: "Status page", Message: "see it", App: "Ops", Date: testNow.Unix(), URL: "https://status.example.org/"}}})
+	if err != nil || len(stored) != 1 {
+		t.Fatal(stored, err)
+	}
+	e.send(eventMsg{inboxsync.Synced{At: testNow, New: []int64{stored[0].Key}}})
+	e.selectTitle(t, "Status page")
+	e.press("o")
+	if v := e.view(); len(opened) > 0 || !strings.Contains(v, "1. https://status.example.org/") {
+		t.Fatalf("o on one link opened %q; the screen:\n%s", opened, v)
+	}
+	e.press("<enter>")
+	if !slices.Equal(opened, []string{"https://status.example.org/"}) {
+		t.Fatalf("opened %q", opened)
+	}
+
 	// Without an opener the link is shown to click.
 	e = newActionEnv(t, 120, 40, nil)
 	e.selectTitle(t, "Deploy finished")
