@@ -3,22 +3,17 @@ package cli
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
-	"unsafe"
 
 	"pobox/cache"
+	"pobox/internal/ptytest"
 	"pobox/sandbox"
 	"pobox/session"
 	inboxsync "pobox/sync"
@@ -67,14 +62,16 @@ func (e *inboxEnv) login(name string) *session.Stored {
 	return st
 }
 
-// start runs `pobox` on a 120x40 terminal with env added.
-func (e *inboxEnv) start(env ...string) *ptyTerm {
+// start runs `pobox` on a 120x40 terminal with env added; it inherits
+// none of the POBOX_ settings of the user running the tests.
+func (e *inboxEnv) start(env ...string) *ptytest.Term {
 	e.t.Helper()
 	base := []string{inboxChildEnv + "=1", "HOME=" + filepath.Join(e.dir, "home"),
 		"XDG_CONFIG_HOME=" + filepath.Join(e.dir, "config"), "XDG_DATA_HOME=" + filepath.Join(e.dir, "data"),
 		"XDG_STATE_HOME=" + filepath.Join(e.dir, "state"),
 		"POBOX_API_URL=" + e.srv.APIURL(), "POBOX_WS_URL=" + e.srv.WSURL(), "POBOX_DEVICE=", "POBOX_CONFIG="}
-	return startPTY(e.t, 120, 40, []string{os.Args[0]}, append(base, env...))
+	return ptytest.Start(e.t, ptytest.Options{Args: []string{os.Args[0]}, Env: append(base, env...), Width: 120, Height: 40,
+		Unset: []string{"POBOX_"}})
 }
 
 func (e *inboxEnv) publish(title string, prio int) {
@@ -96,14 +93,14 @@ func (e *inboxEnv) publish(title string, prio int) {
 func TestInboxLogsInAndRings(t *testing.T) {
 	e := newInboxEnv(t)
 	p := e.start()
-	p.waitFor(0, "Log in to Pushover", 20*time.Second)
-	p.typeText(e.demo.Email + "\r")
-	p.typeText(e.demo.Password + "\r")
-	p.typeText("\r") // on the device name: log in
-	p.waitFor(0, "connected", 20*time.Second)
+	p.WaitFor(0, "Log in to Pushover", 20*time.Second)
+	p.Type(e.demo.Email + "\r")
+	p.Type(e.demo.Password + "\r")
+	p.Type("\r") // on the device name: log in
+	p.WaitFor(0, "connected", 20*time.Second)
 	// The first download is the backlog, which never rings: what is
 	// published next is news.
-	p.waitFor(0, "synced ", 20*time.Second)
+	p.WaitFor(0, "synced ", 20*time.Second)
 	st, err := session.Load(e.sessionPath())
 	if err != nil {
 		t.Fatalf("no login stored after the login screen: %v", err)
@@ -115,19 +112,19 @@ func TestInboxLogsInAndRings(t *testing.T) {
 		t.Fatalf("the stored device %s is not registered", st.DeviceID)
 	}
 
-	off := p.offset()
+	off := p.Offset()
 	e.publish("Reactor overheating", 2)
-	p.waitFor(off, "Reactor overheating", 10*time.Second)
-	p.waitUntil("the bell", 10*time.Second, func(out []byte) bool { return bells(out[off:]) > 0 })
+	p.WaitFor(off, "Reactor overheating", 10*time.Second)
+	p.WaitUntil("the bell", 10*time.Second, func(out []byte) bool { return bells(out[off:]) > 0 })
 
-	off = p.offset()
-	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+	off = p.Offset()
+	if err := p.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.wait(10 * time.Second); err != nil {
+	if err := p.Wait(10 * time.Second); err != nil {
 		t.Fatalf("pobox ended with %v after an interrupt, want status 0", err)
 	}
-	if !bytes.Contains(p.output()[off:], []byte("\x1b[?1049l")) {
+	if !bytes.Contains(p.Output()[off:], []byte("\x1b[?1049l")) {
 		t.Error("the alternate screen was not left")
 	}
 }
@@ -143,28 +140,28 @@ func TestInboxLogInAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := e.start()
-	p.waitFor(0, "connected", 20*time.Second)
+	p.WaitFor(0, "connected", 20*time.Second)
 	e.srv.SendFrame(old.DeviceID, []byte("E"))
-	p.waitFor(0, "press L to log in again", 10*time.Second)
-	off := p.offset()
-	p.typeText("L")
-	p.waitFor(off, "Log in to Pushover", 10*time.Second)
-	p.typeText(e.demo.Email + "\r")
-	p.typeText(e.demo.Password + "\r")
-	p.typeText("\r") // on the device name (the configured one): log in
-	p.waitFor(off, "connected", 20*time.Second)
+	p.WaitFor(0, "press L to log in again", 10*time.Second)
+	off := p.Offset()
+	p.Type("L")
+	p.WaitFor(off, "Log in to Pushover", 10*time.Second)
+	p.Type(e.demo.Email + "\r")
+	p.Type(e.demo.Password + "\r")
+	p.Type("\r") // on the device name (the configured one): log in
+	p.WaitFor(off, "connected", 20*time.Second)
 	st, err := session.Load(e.sessionPath())
 	if err != nil || st.DeviceID == old.DeviceID || st.DeviceName != "desk" {
 		t.Fatalf("stored login %+v, %v; want the new device desk", st, err)
 	}
-	off = p.offset()
+	off = p.Offset()
 	e.publish("After the new login", 0)
-	p.waitFor(off, "After the new login", 10*time.Second)
-	if bytes.Contains(p.output()[off:], []byte("following another pobox")) {
+	p.WaitFor(off, "After the new login", 10*time.Second)
+	if bytes.Contains(p.Output()[off:], []byte("following another pobox")) {
 		t.Fatal("the new engine follows: the old one still holds the connection")
 	}
-	p.typeText("q")
-	if err := p.wait(10 * time.Second); err != nil {
+	p.Type("q")
+	if err := p.Wait(10 * time.Second); err != nil {
 		t.Fatalf("pobox ended with %v after q", err)
 	}
 	logb, err := os.ReadFile(filepath.Join(e.dir, "state", "pobox", "pobox.log"))
@@ -188,8 +185,8 @@ func TestInboxUsesStoredLogin(t *testing.T) {
 	e := newInboxEnv(t)
 	old := e.login("laptop")
 	p := e.start()
-	p.waitFor(0, "connected", 20*time.Second)
-	p.waitFor(0, "synced ", 20*time.Second)
+	p.WaitFor(0, "connected", 20*time.Second)
+	p.WaitFor(0, "synced ", 20*time.Second)
 
 	desk := e.login("desk")
 	ctx := context.Background()
@@ -202,23 +199,23 @@ func TestInboxUsesStoredLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.waitFor(0, "press L to use it here", 10*time.Second)
-	off := p.offset()
-	p.typeText("L")
-	p.waitFor(off, "connected", 20*time.Second)
-	if bytes.Contains(p.output()[off:], []byte("Log in to Pushover")) {
+	p.WaitFor(0, "press L to use it here", 10*time.Second)
+	off := p.Offset()
+	p.Type("L")
+	p.WaitFor(off, "connected", 20*time.Second)
+	if bytes.Contains(p.Output()[off:], []byte("Log in to Pushover")) {
 		t.Fatal("L opened the login screen instead of using the stored login")
 	}
-	off = p.offset()
+	off = p.Offset()
 	e.publish("To the desk", 0)
-	p.waitFor(off, "To the desk", 10*time.Second)
+	p.WaitFor(off, "To the desk", 10*time.Second)
 	for _, d := range e.srv.Devices(e.demo.User) {
 		if d.ID == old.DeviceID && d.Online || d.ID != old.DeviceID && d.ID != desk.DeviceID {
 			t.Errorf("device %s (%s): online %v; want only desk in use", d.Name, d.ID, d.Online)
 		}
 	}
-	p.typeText("q")
-	if err := p.wait(10 * time.Second); err != nil {
+	p.Type("q")
+	if err := p.Wait(10 * time.Second); err != nil {
 		t.Fatalf("pobox ended with %v after q", err)
 	}
 }
@@ -253,8 +250,8 @@ func TestInboxThemeAndNoColor(t *testing.T) {
 			e.login("laptop")
 			e.publish("Coloured", 1)
 			p := e.start("POBOX_THEME=" + c.theme)
-			p.waitFor(0, "connected", 20*time.Second)
-			p.waitFor(0, c.ok, 10*time.Second)
+			p.WaitFor(0, "connected", 20*time.Second)
+			p.WaitFor(0, c.ok, 10*time.Second)
 		})
 	}
 	t.Run("NO_COLOR", func(t *testing.T) {
@@ -262,16 +259,16 @@ func TestInboxThemeAndNoColor(t *testing.T) {
 		e.login("laptop")
 		e.publish("Colourless", 1)
 		p := e.start("NO_COLOR=1")
-		p.waitFor(0, "Colourless", 20*time.Second)
-		p.waitFor(0, "connected", 20*time.Second)
-		p.typeText("q")
-		if err := p.wait(10 * time.Second); err != nil {
+		p.WaitFor(0, "Colourless", 20*time.Second)
+		p.WaitFor(0, "connected", 20*time.Second)
+		p.Type("q")
+		if err := p.Wait(10 * time.Second); err != nil {
 			t.Fatal(err)
 		}
-		if s := sgr(p.output(), colour); s != "" {
+		if s := sgr(p.Output(), colour); s != "" {
 			t.Fatalf("colour under NO_COLOR: %q", s)
 		}
-		if sgr(p.output(), reverse) == "" {
+		if sgr(p.Output(), reverse) == "" {
 			t.Fatal("no reverse video for the selection under NO_COLOR")
 		}
 	})
@@ -291,206 +288,4 @@ func bells(out []byte) int {
 		}
 	}
 	return n
-}
-
-// ptyTerm is a command on a pseudo-terminal: the harness keeps what
-// reaches the terminal and answers the terminal's queries as a dark
-// xterm does.
-type ptyTerm struct {
-	tb     testing.TB
-	master *os.File
-	cmd    *exec.Cmd
-	done   chan error
-	exit   error
-	ended  bool
-
-	mu      sync.Mutex
-	out     []byte
-	scanned int // out is searched for queries from here
-	more    chan struct{}
-}
-
-// termAnswers are the queries the harness answers, as a dark xterm does.
-var termAnswers = []struct{ query, answer string }{
-	{"\x1b]11;?", "\x1b]11;rgb:1c1c/1c1c/1c1c\x1b\\"}, // the background
-	{"\x1b[6n", "\x1b[1;1R"},                          // the cursor is home
-}
-
-// answerQueries answers each query in p.out once, in order; a query cut
-// between two reads is answered after the second.
-func (p *ptyTerm) answerQueries() {
-	longest := 0
-	for {
-		at, which := -1, 0
-		for i, a := range termAnswers {
-			longest = max(longest, len(a.query))
-			if j := bytes.Index(p.out[p.scanned:], []byte(a.query)); j >= 0 && (at < 0 || j < at) {
-				at, which = j, i
-			}
-		}
-		if at < 0 {
-			break
-		}
-		_, _ = p.master.WriteString(termAnswers[which].answer)
-		p.scanned += at + len(termAnswers[which].query)
-	}
-	p.scanned = max(p.scanned, len(p.out)-longest+1)
-}
-
-func startPTY(tb testing.TB, w, h int, args, env []string) *ptyTerm {
-	tb.Helper()
-	p := &ptyTerm{tb: tb, more: make(chan struct{}, 1), done: make(chan error, 1)}
-	master, slave := openPTY(tb)
-	p.master = master
-	ws := struct{ row, col, x, y uint16 }{uint16(h), uint16(w), 0, 0}
-	if err := ioctl(master, syscall.TIOCSWINSZ, unsafe.Pointer(&ws)); err != nil {
-		tb.Fatal(err)
-	}
-	p.cmd = exec.Command(args[0], args[1:]...)
-	base := slices.DeleteFunc(os.Environ(), func(kv string) bool {
-		for _, k := range []string{"CI=", "TMUX=", "STY=", "TERM=", "COLORTERM=", "NO_COLOR=", "TERM_PROGRAM=", "POBOX_"} {
-			if strings.HasPrefix(kv, k) {
-				return true
-			}
-		}
-		return false
-	})
-	p.cmd.Env = append(append(base, "TERM=xterm-256color", "COLORTERM=truecolor"), env...)
-	p.cmd.Stdin, p.cmd.Stdout, p.cmd.Stderr = slave, slave, slave
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
-	if err := p.cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	slave.Close()
-	go p.read()
-	go func() { p.done <- p.cmd.Wait() }()
-	tb.Cleanup(p.stop)
-	return p
-}
-
-func (p *ptyTerm) read() {
-	buf := make([]byte, 64<<10)
-	for {
-		n, err := p.master.Read(buf)
-		if n > 0 {
-			p.mu.Lock()
-			p.out = append(p.out, buf[:n]...)
-			p.answerQueries()
-			p.mu.Unlock()
-			select {
-			case p.more <- struct{}{}:
-			default:
-			}
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-func (p *ptyTerm) output() []byte {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return bytes.Clone(p.out)
-}
-
-func (p *ptyTerm) offset() int { return len(p.output()) }
-
-// typeText types s, one key at a time, as a person does.
-func (p *ptyTerm) typeText(s string) {
-	p.tb.Helper()
-	for _, r := range s {
-		if _, err := p.master.WriteString(string(r)); err != nil {
-			p.tb.Fatal(err)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
-
-// waitFor waits until text reaches the terminal at or after offset from.
-func (p *ptyTerm) waitFor(from int, text string, timeout time.Duration) {
-	p.tb.Helper()
-	p.waitUntil(fmt.Sprintf("%q", text), timeout, func(out []byte) bool {
-		return bytes.Contains(out[max(min(from, len(out))-len(text), 0):], []byte(text))
-	})
-}
-
-// waitUntil waits until cond holds for what reached the terminal.
-func (p *ptyTerm) waitUntil(what string, timeout time.Duration, cond func([]byte) bool) {
-	p.tb.Helper()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for !cond(p.output()) {
-		select {
-		case <-p.more:
-		case err := <-p.done:
-			p.ended, p.exit = true, err
-			p.tb.Fatalf("pobox ended (%v) before %s reached the terminal; it wrote:\n%q", err, what, p.tail())
-		case <-deadline.C:
-			p.tb.Fatalf("%s did not reach the terminal in %v; it wrote:\n%q", what, timeout, p.tail())
-		}
-	}
-}
-
-func (p *ptyTerm) tail() string {
-	out := p.output()
-	return string(out[max(len(out)-3000, 0):])
-}
-
-// wait waits for the command to end and returns how it ended.
-func (p *ptyTerm) wait(timeout time.Duration) error {
-	p.tb.Helper()
-	if p.ended {
-		return p.exit
-	}
-	select {
-	case err := <-p.done:
-		p.ended, p.exit = true, err
-		return err
-	case <-time.After(timeout):
-		return errors.New("still running")
-	}
-}
-
-// stop ends the command if it still runs, and frees the terminal.
-func (p *ptyTerm) stop() {
-	if !p.ended {
-		_ = p.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case p.exit = <-p.done:
-		case <-time.After(10 * time.Second):
-			_ = p.cmd.Process.Kill()
-			p.exit = <-p.done
-		}
-		p.ended = true
-	}
-	p.master.Close()
-}
-
-func openPTY(tb testing.TB) (master, slave *os.File) {
-	tb.Helper()
-	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
-	if err != nil {
-		tb.Skipf("no pseudo-terminals here: %v", err)
-	}
-	var n uint32
-	if err := ioctl(m, syscall.TIOCGPTN, unsafe.Pointer(&n)); err != nil {
-		tb.Fatal(err)
-	}
-	var unlock int32
-	if err := ioctl(m, syscall.TIOCSPTLCK, unsafe.Pointer(&unlock)); err != nil {
-		tb.Fatal(err)
-	}
-	s, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return m, s
-}
-
-func ioctl(f *os.File, req uintptr, arg unsafe.Pointer) error {
-	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, f.Fd(), req, uintptr(arg)); e != 0 {
-		return e
-	}
-	return nil
 }

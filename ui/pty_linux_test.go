@@ -3,7 +3,6 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,17 +10,13 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
-	"unsafe"
 
 	"pobox/cache"
+	"pobox/internal/ptytest"
 	"pobox/sandbox"
 	"pobox/sanitize"
 	"pobox/session"
@@ -29,50 +24,9 @@ import (
 	"pobox/themes"
 )
 
-// The pty harness runs the inbox as a terminal program runs: this test
-// binary again, as a child in a new session whose controlling terminal
-// is a pseudo-terminal, drawing into it through Bubble Tea's renderer.
-// The parent reads what reaches the terminal and answers the queries a
-// terminal program sends at start (OSC 11, the background colour, and
-// CSI 6n, the cursor position: termenv's, through lipgloss).
-
-// openPTY opens a pseudo-terminal pair.
-func openPTY(tb testing.TB) (master, slave *os.File) {
-	tb.Helper()
-	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
-	if err != nil {
-		tb.Skipf("no pseudo-terminals here: %v", err)
-	}
-	var n uint32
-	if err := ioctl(m, syscall.TIOCGPTN, unsafe.Pointer(&n)); err != nil {
-		tb.Fatal(err)
-	}
-	var unlock int32
-	if err := ioctl(m, syscall.TIOCSPTLCK, unsafe.Pointer(&unlock)); err != nil {
-		tb.Fatal(err)
-	}
-	s, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return m, s
-}
-
-func ioctl(f *os.File, req uintptr, arg unsafe.Pointer) error {
-	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, f.Fd(), req, uintptr(arg)); e != 0 {
-		return e
-	}
-	return nil
-}
-
-// setWinsize gives the terminal w x h cells.
-func setWinsize(tb testing.TB, f *os.File, w, h int) {
-	tb.Helper()
-	ws := struct{ row, col, x, y uint16 }{uint16(h), uint16(w), 0, 0}
-	if err := ioctl(f, syscall.TIOCSWINSZ, unsafe.Pointer(&ws)); err != nil {
-		tb.Fatal(err)
-	}
-}
+// The pty tests run the inbox as a terminal program runs: this test
+// binary again (TestPTYChild), on a pseudo-terminal (ptytest), drawing
+// into it through Bubble Tea's renderer.
 
 // ptySandbox is a sandbox with an account, an app and a device whose
 // login is stored in dir, for an inbox started as a child (TestPTYChild).
@@ -146,176 +100,11 @@ func (sb *ptySandbox) publish(hc *http.Client, title, body string, prio int) {
 	}
 }
 
-// ptyTerm is a command running on a pseudo-terminal: the harness reads
-// what reaches the terminal and answers the terminal's queries.
-type ptyTerm struct {
-	tb     testing.TB
-	master *os.File
-	cmd    *exec.Cmd
-	done   chan error
-	quit   string // typed to end the command
-
-	mu      sync.Mutex
-	out     []byte
-	scanned int           // out is searched for queries from here
-	more    chan struct{} // signalled (not closed) on each read
-	queries map[string]int
-}
-
-// startPTY runs args on a w x h pty in a new session whose controlling
-// terminal it is, with the environment cleaned of any outer terminal's
-// and env added.
-func startPTY(tb testing.TB, w, h int, args, env []string) *ptyTerm {
-	tb.Helper()
-	p := &ptyTerm{tb: tb, more: make(chan struct{}, 1), queries: map[string]int{}, done: make(chan error, 1), quit: "q"}
-	master, slave := openPTY(tb)
-	p.master = master
-	setWinsize(tb, master, w, h)
-	p.cmd = exec.Command(args[0], args[1:]...)
-	base := slices.DeleteFunc(os.Environ(), func(kv string) bool {
-		// CI: termenv takes any terminal for a pipe when CI is set,
-		// and asks it nothing; the child must meet a terminal as a user's.
-		for _, k := range []string{"CI=", "TMUX=", "TMUX_PANE=", "STY=", "TERM=", "COLORTERM=", "NO_COLOR=", "TERM_PROGRAM=",
-			"KITTY_WINDOW_ID=", "WT_SESSION=", "LC_TERMINAL=", "ITERM_SESSION_ID=", "WEZTERM_PANE=", "VTE_VERSION="} {
-			if strings.HasPrefix(kv, k) {
-				return true
-			}
-		}
-		return false
-	})
-	p.cmd.Env = append(append(base, "TERM=xterm-256color", "COLORTERM=truecolor"), env...)
-	p.cmd.Stdin, p.cmd.Stdout, p.cmd.Stderr = slave, slave, slave
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := p.cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	slave.Close() // the child holds it
-	go p.read()
-	go func() { p.done <- p.cmd.Wait() }()
-	tb.Cleanup(p.stop)
-	return p
-}
-
 // startPTYInbox starts a sandbox and runs the inbox on a w x h pty.
-func startPTYInbox(tb testing.TB, w, h int) (*ptySandbox, *ptyTerm) {
+func startPTYInbox(tb testing.TB, w, h int) (*ptySandbox, *ptytest.Term) {
 	tb.Helper()
 	sb := newPTYSandbox(tb)
-	return sb, startPTY(tb, w, h, sb.childArgs(), sb.childEnv(""))
-}
-
-// read copies what reaches the terminal and answers its queries.
-func (p *ptyTerm) read() {
-	buf := make([]byte, 64<<10)
-	for {
-		n, err := p.master.Read(buf)
-		if n > 0 {
-			p.mu.Lock()
-			p.out = append(p.out, buf[:n]...)
-			p.answerQueries()
-			p.mu.Unlock()
-			select {
-			case p.more <- struct{}{}:
-			default:
-			}
-		}
-		if err != nil {
-			return // EIO once the child closed the terminal
-		}
-	}
-}
-
-// termAnswers are the queries the harness answers, as a dark xterm does.
-var termAnswers = []struct{ query, answer string }{
-	{"\x1b]11;?", "\x1b]11;rgb:1c1c/1c1c/1c1c\x1b\\"}, // a dark background
-	{"\x1b[6n", "\x1b[1;1R"},                          // the cursor is home
-}
-
-// answerQueries answers each query in p.out once, in order; a query cut
-// between two reads is answered after the second. (Counting the queries
-// in an overlap of the reads answered some twice, and the extra answer
-// reached the program as keys.)
-func (p *ptyTerm) answerQueries() {
-	longest := 0
-	for {
-		at, which := -1, 0
-		for i, a := range termAnswers {
-			longest = max(longest, len(a.query))
-			if j := bytes.Index(p.out[p.scanned:], []byte(a.query)); j >= 0 && (at < 0 || j < at) {
-				at, which = j, i
-			}
-		}
-		if at < 0 {
-			break
-		}
-		a := termAnswers[which]
-		_, _ = p.master.WriteString(a.answer)
-		p.queries[a.query]++
-		p.scanned += at + len(a.query)
-	}
-	p.scanned = max(p.scanned, len(p.out)-longest+1)
-}
-
-// offset is how much output arrived so far.
-func (p *ptyTerm) offset() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.out)
-}
-
-// waitFor waits until text arrives at or after offset from, and returns
-// when it saw it.
-func (p *ptyTerm) waitFor(from int, text string, timeout time.Duration) time.Time {
-	p.tb.Helper()
-	at, ok := p.arrives(from, text, timeout)
-	if !ok {
-		p.tb.Fatalf("%q did not reach the terminal in %v; it wrote:\n%q", text, timeout, p.tail())
-	}
-	return at
-}
-
-// arrives is waitFor that reports a timeout instead of failing.
-func (p *ptyTerm) arrives(from int, text string, timeout time.Duration) (time.Time, bool) {
-	p.tb.Helper()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		p.mu.Lock()
-		at := max(from-len(text), 0)
-		found := bytes.Contains(p.out[min(at, len(p.out)):], []byte(text))
-		p.mu.Unlock()
-		if found {
-			return time.Now(), true
-		}
-		select {
-		case <-p.more:
-		case err := <-p.done:
-			p.tb.Fatalf("the inbox ended (%v) before %q reached the terminal; it wrote:\n%q", err, text, p.tail())
-		case <-deadline.C:
-			return time.Time{}, false
-		}
-	}
-}
-
-func (p *ptyTerm) tail() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return string(p.out[max(len(p.out)-2000, 0):])
-}
-
-// stop quits the command (q) and waits for it.
-func (p *ptyTerm) stop() {
-	wait := 10 * time.Second
-	if p.quit == "" {
-		wait = 0 // nothing to type: end it
-	}
-	_, _ = p.master.WriteString(p.quit)
-	select {
-	case <-p.done:
-	case <-time.After(wait):
-		_ = p.cmd.Process.Kill()
-		<-p.done
-	}
-	p.master.Close()
+	return sb, ptytest.Start(tb, ptytest.Options{Args: sb.childArgs(), Env: sb.childEnv(""), Width: w, Height: h, Quit: "q"})
 }
 
 // TestPTYChild is the inbox the pty harness runs; it does nothing in a
@@ -364,17 +153,15 @@ func TestPTYChild(t *testing.T) {
 // answered the terminal queries.
 func TestPTYPublishToScreen(t *testing.T) {
 	sb, p := startPTYInbox(t, 120, 40)
-	p.waitFor(0, "connected", 20*time.Second)
+	p.WaitFor(0, "connected", 20*time.Second)
 	hc := &http.Client{}
 	for i := range 3 {
-		off := p.offset()
+		off := p.Offset()
 		sb.publish(hc, fmt.Sprintf("pty message %d", i), "published by the pty test", 0)
-		p.waitFor(off, fmt.Sprintf("pty message %d", i), 10*time.Second)
+		p.WaitFor(off, fmt.Sprintf("pty message %d", i), 10*time.Second)
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.queries["\x1b]11;?"] == 0 || p.queries["\x1b[6n"] == 0 {
-		t.Errorf("the inbox asked nothing of the terminal (%v): the harness answers both queries", p.queries)
+	if q := p.Queries(); q["\x1b]11;?"] == 0 || q["\x1b[6n"] == 0 {
+		t.Errorf("the inbox asked nothing of the terminal (%v): the harness answers both queries", q)
 	}
 }
 
@@ -386,16 +173,16 @@ func TestPTYPublishToScreen(t *testing.T) {
 // day). Budget: p50 < 6 ms, p99 < 15 ms.
 func BenchmarkPublishToScreen(b *testing.B) {
 	sb, p := startPTYInbox(b, 200, 50)
-	p.waitFor(0, "connected", 20*time.Second)
+	p.WaitFor(0, "connected", 20*time.Second)
 	hc := &http.Client{}
 	// A few messages first: the first ones after the start meet cold
 	// paths (connections, statements, the first reloads), and a run of
 	// one iteration (CI's) would measure only them.
 	for i := range 5 {
 		title := fmt.Sprintf("warm-up %d", i)
-		off := p.offset()
+		off := p.Offset()
 		sb.publish(hc, title, "warming up", 0)
-		p.waitFor(off, title, 10*time.Second)
+		p.WaitFor(off, title, 10*time.Second)
 		sb.waitIdle()
 	}
 	lat := make([]time.Duration, 0, b.N)
@@ -413,10 +200,10 @@ func BenchmarkPublishToScreen(b *testing.B) {
 		<-pause.C
 		b.StartTimer()
 		title := fmt.Sprintf("bench %06d", i)
-		off := p.offset()
+		off := p.Offset()
 		start := time.Now()
 		sb.publish(hc, title, "published by the benchmark", 0)
-		lat = append(lat, p.waitFor(off, title, 10*time.Second).Sub(start))
+		lat = append(lat, p.WaitFor(off, title, 10*time.Second).Sub(start))
 	}
 	b.StopTimer()
 	slices.Sort(lat)

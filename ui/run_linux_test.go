@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"pobox/cache"
+	"pobox/internal/ptytest"
 	"pobox/session"
 	inboxsync "pobox/sync"
 )
@@ -20,8 +21,8 @@ import (
 // result.
 func runUI(t *testing.T, ctx context.Context, opts Options, out *syncBuffer) (io.Writer, <-chan error) {
 	t.Helper()
-	master, slave := openPTY(t)
-	setWinsize(t, master, 120, 40)
+	master, slave := ptytest.Open(t)
+	ptytest.SetSize(t, master, 120, 40)
 	go func() { _, _ = io.Copy(out, master) }() // ends when the terminal closes
 	// Only the terminal's end is closed: Run may return (its context
 	// ended) while Bubble Tea's input reader still holds the slave, which

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"pobox/internal/ptytest"
 )
 
 // tmuxSession is a private tmux server (its own socket, no config file)
@@ -244,21 +246,20 @@ func TestTmuxIdleArrivals(t *testing.T) {
 // and one of three must reach the outer terminal.
 func TestTmuxNotification(t *testing.T) {
 	sb, s := tmuxInbox(t, 120, 40, "osc9")
-	outer := startPTY(t, 120, 40, []string{"tmux", "-S", s.sock, "attach", "-t", "main"}, nil)
-	outer.quit = ""
-	outer.waitFor(0, "connected", 20*time.Second)
+	outer := ptytest.Start(t, ptytest.Options{Args: []string{"tmux", "-S", s.sock, "attach", "-t", "main"}, Width: 120, Height: 40})
+	outer.WaitFor(0, "connected", 20*time.Second)
 	hc := &http.Client{}
 	for i := 1; i <= 3; i++ {
 		title := "Disk alarm " + strconv.Itoa(i)
 		seq := "\x1b]9;Bench: " + title + ": sda is 99% full\a"
-		off := outer.offset()
+		off := outer.Offset()
 		sb.publish(hc, title, "sda is 99% full", 1)
 		s.waitScreen("the message", shows(title))
 		s.waitRaw("the notification through the passthrough", "\x1bPtmux;"+strings.ReplaceAll(seq, "\x1b", "\x1b\x1b")+"\x1b\\")
-		if _, ok := outer.arrives(off, seq, 5*time.Second); ok {
+		if _, ok := outer.Arrives(off, seq, 5*time.Second); ok {
 			return
 		}
 		t.Logf("notification %d did not reach the outer terminal", i)
 	}
-	t.Fatalf("no notification reached the terminal tmux runs in; it wrote:\n%q", outer.tail())
+	t.Fatalf("no notification reached the terminal tmux runs in; it wrote:\n%q", outer.Tail())
 }
