@@ -55,8 +55,11 @@ type Term struct {
 	master *os.File
 	cmd    *exec.Cmd
 	quit   string
-	exited chan struct{} // closed when the command ended, after err is set
+	exited chan struct{} // closed when the command ended and its output was read, after err is set
 	err    error         // how it ended
+	// drained is closed when the reader stops: the terminal closed, so
+	// everything the command wrote is in out.
+	drained chan struct{}
 
 	mu      sync.Mutex
 	out     []byte
@@ -70,7 +73,7 @@ type Term struct {
 func Start(tb testing.TB, o Options) *Term {
 	tb.Helper()
 	master, slave := Open(tb)
-	p := &Term{tb: tb, master: master, quit: o.Quit, exited: make(chan struct{}),
+	p := &Term{tb: tb, master: master, quit: o.Quit, exited: make(chan struct{}), drained: make(chan struct{}),
 		more: make(chan struct{}, 1), queries: map[string]int{}}
 	SetSize(tb, master, o.Width, o.Height)
 	drop := append(slices.Clip(outerTerminal), o.Unset...)
@@ -89,7 +92,16 @@ func Start(tb testing.TB, o Options) *Term {
 	slave.Close() // the child holds it
 	go p.read()
 	go func() {
-		p.err = p.cmd.Wait()
+		err := p.cmd.Wait()
+		// The command's last output can still be on its way to the
+		// reader: a wait that sees the end must see that output too. A
+		// process the command left behind may hold the terminal open, so
+		// the reader is given a while, not for ever.
+		select {
+		case <-p.drained:
+		case <-time.After(2 * time.Second):
+		}
+		p.err = err
 		close(p.exited)
 	}()
 	tb.Cleanup(p.stop)
@@ -99,6 +111,7 @@ func Start(tb testing.TB, o Options) *Term {
 // read keeps what reaches the terminal and answers its queries; it ends
 // when the terminal closes (EIO once no process holds the child's end).
 func (p *Term) read() {
+	defer close(p.drained)
 	buf := make([]byte, 64<<10)
 	for {
 		n, err := p.master.Read(buf)
@@ -240,7 +253,7 @@ func (p *Term) until(what string, timeout time.Duration, cond func(out []byte) b
 		select {
 		case <-p.more:
 		case <-p.exited:
-			if holds() { // its last output and its end arrived together
+			if holds() { // its last output came with its end
 				return time.Now(), true
 			}
 			p.tb.Fatalf("the command ended (%v) before %s reached the terminal; it wrote:\n%q", p.err, what, p.Tail())
