@@ -124,11 +124,8 @@ func (s *Server) handleQueueBulk(w http.ResponseWriter, r *http.Request, _ []str
 		s.fail(w, http.StatusBadRequest, "count must be a number of messages")
 		return
 	}
-	s.mu.Lock()
-	known := s.st.Apps[p.Get("token")] != nil
-	s.mu.Unlock()
-	if !known {
-		s.fail(w, http.StatusBadRequest, "application token is invalid")
+	if !s.knownApp(p.Get("token")) {
+		s.failAPI(w, errToken())
 		return
 	}
 	rs, err := s.QueueBulkUser(p.Get("user"), n, Message{Token: p.Get("token"), Title: p.Get("title"), Message: p.Get("message")})

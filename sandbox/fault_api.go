@@ -22,11 +22,8 @@ func (s *Server) handleFault(w http.ResponseWriter, r *http.Request, _ []string)
 		s.failParse(w, err)
 		return
 	}
-	s.mu.Lock()
-	known := s.st.Apps[p.Get("token")] != nil
-	s.mu.Unlock()
-	if !known {
-		s.fail(w, http.StatusBadRequest, "application token is invalid")
+	if !s.knownApp(p.Get("token")) {
+		s.failAPI(w, errToken())
 		return
 	}
 	endpoint := strings.TrimSpace(p.Get("endpoint"))

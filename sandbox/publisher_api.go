@@ -41,6 +41,14 @@ func errToken() *APIError {
 	return &APIError{Status: http.StatusBadRequest, Errors: []string{"application token is invalid"}, Invalid: []string{"token"}}
 }
 
+// knownApp reports whether token names an application, for the calls that
+// need nothing else of it.
+func (s *Server) knownApp(token string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st.Apps[token] != nil
+}
+
 func errReceipt() *APIError {
 	return &APIError{Status: http.StatusBadRequest,
 		Errors: []string{"receipt not found; may be invalid or expired"}, Invalid: []string{"receipt"}}
@@ -146,10 +154,7 @@ func (s *Server) handleCancelByTag(w http.ResponseWriter, r *http.Request, path 
 
 // handleSounds serves GET /1/sounds.json.
 func (s *Server) handleSounds(w http.ResponseWriter, r *http.Request, _ []string) {
-	s.mu.Lock()
-	ap := s.st.Apps[r.URL.Query().Get("token")]
-	s.mu.Unlock()
-	if ap == nil {
+	if !s.knownApp(r.URL.Query().Get("token")) {
 		s.failAPI(w, errToken())
 		return
 	}
