@@ -20,9 +20,7 @@ import (
 func BenchmarkPublishToStored(b *testing.B) {
 	e := newEnv(b, sandbox.Options{KeepAlive: time.Hour, AppLimit: 1 << 30})
 	db := e.openDB()
-	en := e.start(e.config(db))
-	waitFor[Synced](e.t, en, nil)
-	e.waitOnline()
+	en := e.startOnline(e.config(db))
 
 	hc := &http.Client{}
 	form := url.Values{"token": {e.token}, "user": {e.user}, "message": {"benchmark"}}

@@ -66,9 +66,7 @@ func TestFailedSyncRetriesItself(t *testing.T) {
 	cfg := e.config(db)
 	cfg.Watchdog = time.Hour // no reconnect (and its sync) to hide the fault
 	cfg.RetrySync, cfg.RetrySyncMax = 20*time.Millisecond, 100*time.Millisecond
-	en := e.start(cfg)
-	waitFor[Synced](t, en, nil) // the empty backlog
-	e.waitOnline()
+	en := e.startOnline(cfg) // after the empty backlog
 	logins := len(e.srv.WebsocketLogins())
 	// Each sync tries 3 times (the client's retries): this fails several
 	// syncs in a row.
@@ -99,9 +97,7 @@ func TestAnnouncedBeforeServerDelete(t *testing.T) {
 	db := e.openDB()
 	cfg := e.config(db)
 	cfg.PollInterval = time.Hour // only the sync itself announces
-	en := e.start(cfg)
-	waitFor[Synced](t, en, nil)
-	e.waitOnline()
+	en := e.startOnline(cfg)
 	const deletePath = "/1/devices/{device}/update_highest_message.json"
 	e.srv.HangNext(deletePath, 1000, time.Hour)
 	e.publish("ring now", 1)
@@ -125,9 +121,7 @@ func TestAnnouncedBeforeServerDelete(t *testing.T) {
 // each message once, in order.
 func TestFollowerAnnouncesEveryMessageOnce(t *testing.T) {
 	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour, AppLimit: 100000})
-	holder := e.start(e.config(e.openDB()))
-	waitFor[Synced](t, holder, nil)
-	e.waitOnline()
+	e.startOnline(e.config(e.openDB())) // the holder
 	fcfg := e.config(e.openDB())
 	fcfg.PollInterval = 700 * time.Millisecond // both batches land between two looks
 	follower := e.start(fcfg)
@@ -207,9 +201,7 @@ func TestReloadPauses(t *testing.T) {
 	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
 	cfg := e.config(e.openDB())
 	cfg.ReloadPause = time.Second // so at least 200 ms
-	en := e.start(cfg)
-	waitFor[Synced](t, en, nil)
-	e.waitOnline()
+	en := e.startOnline(cfg)
 	start := time.Now()
 	e.srv.Reload(e.login.DeviceID)
 	waitFor[Disconnected](t, en, nil)
@@ -385,9 +377,7 @@ func TestBigBacklogKeepsProgress(t *testing.T) {
 func TestServerDeleteFailsAfterStore(t *testing.T) {
 	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
 	db := e.openDB()
-	en := e.start(e.config(db))
-	waitFor[Synced](t, en, nil)
-	e.waitOnline()
+	en := e.startOnline(e.config(db))
 	e.srv.FailNext("/1/devices/{device}/update_highest_message.json", 3, 500) // every retry of one sync
 	e.publish("kept", 0)
 	ev := waitFor[Synced](t, en, func(s Synced) bool { return len(s.New) == 1 })
@@ -411,9 +401,7 @@ func TestServerDeleteFailsAfterStore(t *testing.T) {
 // the new device's engine holds it and stores what is sent to it.
 func TestLoginReplacedEndsEngines(t *testing.T) {
 	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
-	holder := e.start(e.config(e.openDB()))
-	waitFor[Synced](t, holder, nil)
-	e.waitOnline()
+	holder := e.startOnline(e.config(e.openDB()))
 	follower := e.start(e.config(e.openDB()))
 	waitFor[Connected](t, follower, nil)
 	oldID := e.login.DeviceID
@@ -438,9 +426,7 @@ func TestLoginReplacedEndsEngines(t *testing.T) {
 	}
 
 	e.login.DeviceID, e.login.Secret, e.login.DeviceName = devID, session.Secret(secret), "laptop-2"
-	en := e.start(e.config(db))
-	waitFor[Synced](t, en, nil) // the new device's empty backlog
-	e.waitOnline()
+	en := e.startOnline(e.config(db)) // after the new device's empty backlog
 	e.publish("to the new device", 0)
 	ev := waitFor[Synced](t, en, func(s Synced) bool { return len(s.New) > 0 })
 	if m, err := db.Get(context.Background(), ev.New[0]); err != nil || m.Message != "to the new device" || m.DeviceName != "laptop-2" {
@@ -516,9 +502,7 @@ func TestAnnounceSkipsNothingStoredElsewhere(t *testing.T) {
 			hooked = append(hooked, m.Message)
 		}
 	}
-	holder := e.start(cfg)
-	waitFor[Synced](t, holder, nil)
-	e.waitOnline()
+	holder := e.startOnline(cfg)
 
 	// Another process's sync stores a message of this device.
 	other := e.openDB()

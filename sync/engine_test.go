@@ -55,9 +55,7 @@ func TestManualDeleteLeavesMessagesOnServer(t *testing.T) {
 	db := e.openDB()
 	cfg := e.config(db)
 	cfg.ServerDelete = DeleteManual
-	en := e.start(cfg)
-	waitFor[Synced](t, en, nil) // the (empty) backlog
-	e.waitOnline()
+	en := e.startOnline(cfg) // after the (empty) backlog
 	e.publish("keep me", 0)
 	ev := waitFor[Synced](t, en, func(s Synced) bool { return len(s.New) > 0 })
 	if e.queueLen() != 1 {
@@ -232,9 +230,7 @@ func TestReconnectPicksUpWhatCameWhileDown(t *testing.T) {
 func TestServerErrorsThenRecovery(t *testing.T) {
 	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
 	db := e.openDB()
-	en := e.start(e.config(db))
-	waitFor[Synced](t, en, nil)
-	e.waitOnline()
+	en := e.startOnline(e.config(db))
 	// More failures than the client retries: one run fails.
 	e.srv.FailNext("GET /1/messages.json", 3, 500)
 	e.publish("after the outage", 0)
@@ -284,9 +280,7 @@ func TestBurstFromFourPublishers(t *testing.T) {
 	const publishers, each = 4, 250
 	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour, AppLimit: 100000})
 	db := e.openDB()
-	en := e.start(e.config(db))
-	waitFor[Synced](t, en, nil)
-	e.waitOnline()
+	en := e.startOnline(e.config(db))
 
 	var wg stdsync.WaitGroup
 	for p := range publishers {
@@ -315,9 +309,7 @@ func TestBurstFromFourPublishers(t *testing.T) {
 func TestFollowerTakesOver(t *testing.T) {
 	e := newEnv(t, sandbox.Options{})
 	dbA, dbB := e.openDB(), e.openDB()
-	a := e.start(e.config(dbA))
-	waitFor[Synced](t, a, nil) // the backlog
-	e.waitOnline()
+	a := e.startOnline(e.config(dbA)) // after the backlog
 	b := e.start(e.config(dbB))
 	// The follower shows the holder's state and its messages.
 	if c := waitFor[Connected](t, b, nil); c.Holder {
@@ -355,9 +347,7 @@ func TestOutboxReplayAfterNetworkLoss(t *testing.T) {
 	db := e.openDB()
 	cfg := e.config(db)
 	cfg.RetryActions = time.Hour // replay only on reconnect
-	en := e.start(cfg)
-	waitFor[Synced](t, en, nil)
-	e.waitOnline()
+	en := e.startOnline(cfg)
 	p := e.publish("fire", 2)
 	waitFor[Synced](t, en, func(s Synced) bool { return s.Emergency })
 
@@ -449,9 +439,7 @@ func TestLargeQueueIsStoredInBatches(t *testing.T) {
 
 func TestRefusedLoginEndsFollowersToo(t *testing.T) {
 	e := newEnv(t, sandbox.Options{KeepAlive: time.Hour})
-	a := e.start(e.config(e.openDB()))
-	waitFor[Synced](t, a, nil)
-	e.waitOnline()
+	a := e.startOnline(e.config(e.openDB()))
 	b := e.start(e.config(e.openDB()))
 	waitFor[Connected](t, b, nil)
 

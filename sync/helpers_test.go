@@ -111,6 +111,16 @@ func (e *env) start(cfg Config) *Engine {
 	return en
 }
 
+// startOnline starts an engine on cfg and returns once it has stored
+// the backlog and its websocket is up: the holder most tests begin with.
+func (e *env) startOnline(cfg Config) *Engine {
+	e.t.Helper()
+	en := e.start(cfg)
+	waitFor[Synced](e.t, en, nil)
+	e.waitOnline()
+	return en
+}
+
 func (e *env) publish(text string, prio int) sandbox.Published {
 	e.t.Helper()
 	m := sandbox.Message{Token: e.token, User: e.user, Message: text, Priority: prio}
