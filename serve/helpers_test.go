@@ -236,13 +236,22 @@ func openInbox(t testing.TB, c *gossh.Client, w, h int, env ...string) *client {
 	return openInboxTerm(t, c, "xterm-256color", w, h, env...)
 }
 
-// openInboxTerm is openInbox for a terminal of the given TERM.
-func openInboxTerm(t testing.TB, c *gossh.Client, term string, w, h int, env ...string) *client {
+// newSession opens a session on c, closed at the end of the test if
+// nothing closed it before.
+func newSession(t testing.TB, c *gossh.Client) *gossh.Session {
 	t.Helper()
 	sess, err := c.NewSession()
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { sess.Close() })
+	return sess
+}
+
+// openInboxTerm is openInbox for a terminal of the given TERM.
+func openInboxTerm(t testing.TB, c *gossh.Client, term string, w, h int, env ...string) *client {
+	t.Helper()
+	sess := newSession(t, c)
 	for _, kv := range env {
 		k, v, _ := strings.Cut(kv, "=")
 		if err := sess.Setenv(k, v); err != nil {
@@ -317,13 +326,11 @@ func exitStatus(t testing.TB, err error) int {
 // standard output and standard error.
 func run(t testing.TB, c *gossh.Client, cmd string) (int, string, string) {
 	t.Helper()
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
+	sess := newSession(t, c)
+	defer sess.Close() // now: the session limit counts it until then
 	var out, errOut bytes.Buffer
 	sess.Stdout, sess.Stderr = &out, &errOut
+	var err error
 	if cmd == "" {
 		err = sess.Shell()
 		if err == nil {

@@ -266,11 +266,7 @@ func TestCommands(t *testing.T) {
 	t.Run("with a terminal", func(t *testing.T) {
 		// ssh -t HOST list: the output goes to a terminal for certain,
 		// so stdout is filtered too, and the command knows the width.
-		sess, err := cl.NewSession()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer sess.Close()
+		sess := newSession(t, cl)
 		var out syncBuffer
 		sess.Stdout = &out
 		if err := sess.RequestPty("xterm", 24, 77, gossh.TerminalModes{}); err != nil {
@@ -318,10 +314,7 @@ func TestCommandEndsWithClient(t *testing.T) {
 		}
 	})
 	cl := ts.dial(ts.signers[0])
-	sess, err := cl.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sess := newSession(t, cl)
 	out := newVT(80, 24, nil)
 	sess.Stdout = out
 	if err := sess.Start("watch"); err != nil {
@@ -441,10 +434,7 @@ func TestStop(t *testing.T) {
 	c := ts.dial(ts.signers[0])
 	inbox := openInbox(t, c, 80, 24)
 	inbox.waitText(t, "connected")
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sess := newSession(t, c)
 	if err := sess.Start("watch"); err != nil {
 		t.Fatal(err)
 	}
@@ -563,10 +553,7 @@ func TestSessionClosedOnSharedConnection(t *testing.T) {
 	inbox.sess.Close()
 	waitUntil(t, "the inbox ends with its session", ended(1))
 
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sess := newSession(t, c)
 	if err := sess.Start("watch"); err != nil {
 		t.Fatal(err)
 	}
@@ -594,11 +581,7 @@ func TestCommandWithTerminalResized(t *testing.T) {
 		}
 	})
 	c := ts.dial(ts.signers[0])
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
+	sess := newSession(t, c)
 	if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
@@ -627,11 +610,7 @@ func TestCommandWithTerminalResized(t *testing.T) {
 func TestRequestsRefused(t *testing.T) {
 	ts, _ := fakeServer(t, 1, nil)
 	c := ts.dial(ts.signers[0])
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
+	sess := newSession(t, c)
 	for _, r := range []struct {
 		kind    string
 		payload []byte
@@ -685,11 +664,7 @@ func TestEndOfWriting(t *testing.T) {
 	if v := string(c.ServerVersion()); !strings.HasPrefix(v, "SSH-2.0-OpenSSH") {
 		t.Errorf("server version %q: OpenSSH's client sends eow@openssh.com only to OpenSSH*", v)
 	}
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
+	sess := newSession(t, c)
 	if err := sess.Start("watch"); err != nil {
 		t.Fatal(err)
 	}
@@ -719,11 +694,7 @@ func TestInterruptWithTerminal(t *testing.T) {
 		}
 	})
 	c := ts.dial(ts.signers[0])
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
+	sess := newSession(t, c)
 	stdin, err := sess.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -754,11 +725,7 @@ func TestInterruptWithTerminal(t *testing.T) {
 func TestInboxWithoutSize(t *testing.T) {
 	ts, _ := fakeServer(t, 1, nil)
 	c := ts.dial(ts.signers[0])
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
+	sess := newSession(t, c)
 	out := newVT(80, 24, nil)
 	sess.Stdout = out
 	if err := sess.RequestPty("xterm", 0, 0, gossh.TerminalModes{}); err != nil {
